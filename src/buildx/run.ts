@@ -1,0 +1,106 @@
+/**
+ * The one module that runs builds: `docker buildx build --progress=rawjson`, streamed
+ * through the parser, turned into a BuildRecord. A failed build is a record with
+ * status 'failed' (never an exception); only a build that could not be started throws.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { docker, type Engine } from '../engine/index.ts';
+import type { BuildRecord } from '../types.ts';
+import { buildxArgs, type BuildRequest } from './args.ts';
+import { RawJsonParser, type Vertex } from './rawjson.ts';
+import { failingLog, summarize } from './record.ts';
+import { tail } from '../errors.ts';
+
+export interface RunBuildOptions {
+  /** Called whenever a vertex changes (for progress lines). */
+  onVertex?: (v: Vertex) => void;
+  /** Where to keep the raw rawjson stream (for debugging and recorded fixtures). */
+  rawLogFile?: string;
+  signal?: AbortSignal;
+  /** Read BuildKit's own duration from `buildx history inspect` afterwards. */
+  history?: boolean;
+  env?: Record<string, string>;
+}
+
+interface Metadata {
+  'buildx.build.ref'?: string;
+  'containerimage.digest'?: string;
+}
+
+export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuildOptions = {}): Promise<BuildRecord> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'cachebench-build-'));
+  const metadataFile = path.join(tmp, 'metadata.json');
+  const args = buildxArgs({ ...req, metadataFile });
+  const parser = new RawJsonParser();
+  let raw = '';
+  const started = performance.now();
+  const child = execa(engine.dockerBin, args, {
+    env: { ...engine.env, ...opts.env },
+    reject: false,
+    cancelSignal: opts.signal,
+    forceKillAfterDelay: 5000,
+    stdin: 'ignore',
+    buffer: { stdout: true, stderr: false },
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    raw += chunk;
+    for (const v of parser.push(chunk)) opts.onVertex?.(v);
+  });
+  const result = await child;
+  const buildxWallMs = performance.now() - started;
+  const progress = parser.end();
+  if (opts.rawLogFile) writeFileSync(opts.rawLogFile, raw);
+  const summary = summarize(progress);
+  let meta: Metadata = {};
+  try {
+    meta = JSON.parse(readFileSync(metadataFile, 'utf8')) as Metadata;
+  } catch {
+    /* a failed build may write none */
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  const ok = result.exitCode === 0 && !result.isCanceled;
+  const record: BuildRecord = {
+    status: ok ? 'ok' : 'failed',
+    wallMs: buildxWallMs,
+    buildxWallMs,
+    phases: summary.phases,
+    steps: summary.steps,
+    cachedSteps: summary.cachedSteps,
+    totalSteps: summary.totalSteps,
+    warnings: progress.warnings,
+  };
+  if (meta['containerimage.digest']) record.imageDigest = meta['containerimage.digest'];
+  if (meta['buildx.build.ref']) record.buildRef = meta['buildx.build.ref'];
+  if (!ok) {
+    const failed = summary.failedStep;
+    const exitCode = /exit code: (\d+)/.exec(failed?.error ?? '')?.[1];
+    const other = tail(progress.otherText, 10);
+    record.error = {
+      message: result.isCanceled
+        ? 'build cancelled'
+        : failed
+          ? `step "${failed.name}" failed: ${failed.error ?? ''}`
+          : `buildx exited ${result.exitCode ?? result.signal ?? '?'}: ${other || result.message}`,
+      logTail: failingLog(progress) || other,
+      ...(failed ? { step: failed.name } : {}),
+      ...(exitCode ? { exitCode: Number(exitCode) } : {}),
+    };
+  }
+  if (opts.history !== false && record.buildRef) {
+    const id = record.buildRef.split('/').pop() ?? '';
+    const h = await docker(engine, ['buildx', 'history', 'inspect', id, '--format', 'json'], { reject: false, timeoutMs: 15_000 });
+    if (h.exitCode === 0) {
+      try {
+        const j = JSON.parse(h.stdout) as { Duration?: number };
+        if (typeof j.Duration === 'number') record.buildkitMs = j.Duration / 1e6;
+      } catch {
+        /* optional */
+      }
+    }
+  }
+  return record;
+}

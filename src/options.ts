@@ -1,0 +1,146 @@
+/**
+ * `cachebench run` options: parsed with node:util parseArgs, defaults applied once,
+ * every value validated before any work starts. Errors name the flag, the bad value
+ * and what is allowed (exit code 2).
+ */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.ts';
+import { MODE_NAMES } from './cache-modes.ts';
+import { projectRoot } from './paths.ts';
+
+export const PROFILES = {
+  quick: { repetitions: 1, description: 'one repetition per cell: a smoke test of the whole pipeline' },
+  default: { repetitions: 3, description: 'three repetitions per cell: medians and confidence intervals for a decision' },
+  nightly: { repetitions: 5, description: 'five repetitions per cell: tighter intervals for regression checks' },
+} as const;
+export type ProfileName = keyof typeof PROFILES;
+
+export const DEFAULT_MIX: Record<string, number> = { 'code-change': 0.9, 'dependency-change': 0.05, 'no-change': 0.05 };
+
+export interface RunOptions {
+  fixture: string;
+  scenarios: string[];
+  modes: string[];
+  repetitions: number;
+  profile: ProfileName;
+  outDir: string;
+  /** Whether `--out` was chosen by the user (else reports/<timestamp> + reports/latest). */
+  outGiven: boolean;
+  resume: boolean;
+  failFast: boolean;
+  mix: Record<string, number>;
+  keepWorkspace: boolean;
+}
+
+export const RUN_USAGE = `Usage: cachebench run [options]
+
+Builds every scenario × cache mode on a fresh builder, importing the cache that
+building the parent commit produced, and writes results.json, CSV, charts and reports.
+
+Options:
+  --fixture NAME|PATH    dotnet-sample (default), tiny, or a folder with a Dockerfile and fixture.json
+  --scenarios a,b        scenarios to run (default: all in scenarios/)
+  --modes a,b            cache modes (default: ${MODE_NAMES.join(',')})
+  -n, --repetitions N    measured builds per cell (default: from the profile)
+  --profile NAME         quick (1 repetition), default (3), nightly (5)
+  --out DIR              output folder (default: reports/<timestamp>, linked as reports/latest)
+  --resume               continue an interrupted run in --out without redoing finished builds
+  --mix s=w,...          commit mix for the expected-time estimate (default: code-change=0.9,dependency-change=0.05,no-change=0.05)
+  --fail-fast            stop at the first failed build (default: record it and go on)
+  --keep-workspace       keep the throwaway clone (its path is printed)
+  -h, --help             this help
+`;
+
+function list(flag: string, value: string, valid: readonly string[]): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag} is empty`, `give one or more of: ${valid.join(', ')}`);
+  for (const it of items) {
+    if (!valid.includes(it)) throw new UsageError(`${flag}: unknown value "${it}"`, `valid values: ${valid.join(', ')}`);
+  }
+  return [...new Set(items)];
+}
+
+export function parseMix(value: string): Record<string, number> {
+  const mix: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const [k, v] = part.split('=');
+    const w = Number(v);
+    if (!k || v === undefined || !Number.isFinite(w) || w < 0) throw new UsageError(`--mix: "${part}" is not scenario=weight`, 'e.g. --mix code-change=0.9,dependency-change=0.05,no-change=0.05');
+    mix[k.trim()] = w;
+  }
+  const total = Object.values(mix).reduce((a, b) => a + b, 0);
+  if (total <= 0) throw new UsageError('--mix: weights add up to 0');
+  for (const k of Object.keys(mix)) mix[k] = (mix[k] as number) / total;
+  return mix;
+}
+
+export function timestampDir(now = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+}
+
+export function checkOutDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} is a file`, 'give a folder path');
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--out ${dir} is not writable: ${(err as Error).message}`, 'choose a folder you can write to');
+  }
+}
+
+export function parseRunOptions(argv: string[], scenarioNames: readonly string[]): RunOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        fixture: { type: 'string' },
+        scenarios: { type: 'string' },
+        modes: { type: 'string' },
+        repetitions: { type: 'string', short: 'n' },
+        profile: { type: 'string' },
+        out: { type: 'string' },
+        resume: { type: 'boolean' },
+        mix: { type: 'string' },
+        'fail-fast': { type: 'boolean' },
+        'keep-workspace': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`cachebench run: ${(err as Error).message}`, 'see `cachebench run --help`');
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const profile = (v.profile ?? 'default') as ProfileName;
+  if (!(profile in PROFILES)) throw new UsageError(`--profile: unknown profile "${v.profile}"`, `valid profiles: ${Object.keys(PROFILES).join(', ')}`);
+  let repetitions: number = PROFILES[profile].repetitions;
+  if (v.repetitions !== undefined) {
+    repetitions = Number(v.repetitions);
+    if (!/^\d+$/.test(v.repetitions) || !Number.isInteger(repetitions) || repetitions < 1 || repetitions > 1000) {
+      throw new UsageError(`--repetitions: "${v.repetitions}" is not a whole number from 1 to 1000`, 'e.g. --repetitions 3');
+    }
+  }
+  if (v.resume && !v.out) throw new UsageError('--resume needs --out DIR (the folder of the run to continue)');
+  const outGiven = v.out !== undefined;
+  const outDir = path.resolve(v.out ?? path.join(projectRoot, 'reports', timestampDir()));
+  const scenarios = v.scenarios ? list('--scenarios', v.scenarios, scenarioNames) : [...scenarioNames];
+  const mix = v.mix ? parseMix(v.mix) : { ...DEFAULT_MIX };
+  return {
+    fixture: v.fixture ?? 'dotnet-sample',
+    scenarios,
+    modes: v.modes ? list('--modes', v.modes, MODE_NAMES) : [...MODE_NAMES],
+    repetitions,
+    profile,
+    outDir,
+    outGiven,
+    resume: v.resume ?? false,
+    failFast: v['fail-fast'] ?? false,
+    mix,
+    keepWorkspace: v['keep-workspace'] ?? false,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Every type that crosses a stage boundary, in one place:
+ * Options → Plan (cells) → BuildRecord (one measured build) → CellResult (runs + stats)
+ * → Results (results.json) → reports and comparisons. Times are milliseconds, sizes bytes.
+ */
+
+/** Phases a CI job pays for, in the order they happen. */
+export const PHASES = [
+  'cache-restore', // copying a local cache archive in (a CI cache step), before buildx
+  'setup', // [internal] load definition, context, metadata
+  'cache-import', // importing cache manifests
+  'base-pull', // FROM: resolving and pulling base images
+  'build', // Dockerfile instructions (RUN, COPY, …)
+  'image-export', // exporting / pushing the image
+  'cache-export', // exporting the build cache
+  'cache-save', // archiving a local cache dir back out (a CI cache step), after buildx
+] as const;
+export type PhaseName = (typeof PHASES)[number];
+export type Phases = Partial<Record<PhaseName, number>>;
+
+export type StepKind = 'instruction' | 'base' | 'internal' | 'cache-import' | 'image-export' | 'cache-export' | 'other';
+
+export interface StepRecord {
+  /** BuildKit's vertex name, e.g. `[builder 4/6] RUN dotnet restore`. */
+  name: string;
+  kind: StepKind;
+  /** Dockerfile stage name (`builder`, `stage-1`) for instructions and FROM. */
+  stage?: string;
+  cached: boolean;
+  /** ms since the build started; null if the step never started. */
+  startMs: number | null;
+  durationMs: number | null;
+  error?: string;
+}
+
+export interface BuildError {
+  message: string;
+  step?: string;
+  exitCode?: number;
+  logTail: string;
+}
+
+/** One `docker buildx build`, as measured. */
+export interface BuildRecord {
+  status: 'ok' | 'failed';
+  /** Wall time of the whole CI-like job as the harness saw it, incl. cache restore/save. */
+  wallMs: number;
+  /** Wall time of the buildx process alone. */
+  buildxWallMs: number;
+  /** BuildKit's own duration for the build (buildx history), when available. */
+  buildkitMs?: number;
+  phases: Phases;
+  steps: StepRecord[];
+  cachedSteps: number;
+  totalSteps: number;
+  /** Size of the cache this build exported (registry blobs or local dir). */
+  cacheBytes?: number;
+  /** Bytes of new blobs this build added to the registry (image + cache). */
+  bytesPushed?: number;
+  imageDigest?: string;
+  buildRef?: string;
+  error?: BuildError;
+  warnings: string[];
+}
+
+export interface RunRecord extends BuildRecord {
+  repetition: number;
+  /** ISO time the measured build started. */
+  startedAt: string;
+  /** Time to make the builder fresh before this build (not part of wallMs). */
+  resetMs?: number;
+}
+
+export interface Stats {
+  n: number;
+  meanMs: number;
+  medianMs: number;
+  sdMs: number;
+  minMs: number;
+  maxMs: number;
+  /** 95% confidence interval of the mean (Student t). */
+  ci95Ms: [number, number];
+  /** Relative margin of error of the mean, in percent. */
+  rmePct: number;
+  /** Repetition numbers flagged as outliers (MAD-based modified z-score > 3.5). */
+  outliers: number[];
+}
+
+export interface CellResult {
+  id: string;
+  fixture: string;
+  scenario: string;
+  mode: string;
+  runs: RunRecord[];
+  stats?: Stats;
+  /** Median per phase over successful runs. */
+  phaseMedians?: Phases;
+  /** The seed build of the parent commit under this mode. */
+  seed?: { wallMs: number; cacheBytes?: number; status: 'ok' | 'failed'; error?: BuildError };
+  warnings: string[];
+}
+
+export interface Environment {
+  engineKind: 'embedded' | 'system';
+  dockerVersion: string;
+  buildxVersion: string;
+  containerdVersion: string;
+  buildkitVersion?: string;
+  cpus: number;
+  memoryBytes: number;
+  os: string;
+  node: string;
+  fixture: string;
+  fixtureCommit?: string;
+  parentCommit?: string;
+  baseImages: Record<string, { ref: string; digest: string }>;
+  registry: string;
+  networkProfile: string;
+  startedAt: string;
+  finishedAt?: string;
+  cachebenchVersion: string;
+}
+
+export interface Results {
+  schemaVersion: 1;
+  /** A stable hash of the plan; `--resume` refuses a folder with another. */
+  planId: string;
+  plan: { fixture: string; scenarios: string[]; modes: string[]; repetitions: number; profile: string; commitMix: Record<string, number> };
+  environment: Environment;
+  cells: CellResult[];
+  /** Harness overhead: median of (wallMs - buildxWallMs - cache restore/save) and of (buildxWallMs - buildkitMs). */
+  overhead?: { medianHarnessMs: number; medianBuildxVsBuildkitMs: number };
+  status: 'running' | 'complete' | 'interrupted' | 'failed';
+}
