@@ -95,8 +95,6 @@ export interface CellResult {
   stats?: Stats;
   /** Median per phase over successful runs. */
   phaseMedians?: Phases;
-  /** The seed build of the parent commit under this mode. */
-  seed?: { wallMs: number; cacheBytes?: number; status: 'ok' | 'failed'; error?: BuildError };
   warnings: string[];
 }
 
@@ -121,12 +119,24 @@ export interface Environment {
   cachebenchVersion: string;
 }
 
+/** The parent-commit build that made a mode's cache (on a fresh builder, exporting cache). */
+export interface SeedRecord extends BuildRecord {
+  mode: string;
+  /** Where the seed's state lives (registry refs or a local archive). */
+  imageRef: string;
+  cacheRef?: string;
+  cacheArchive?: string;
+}
+
 export interface Results {
   schemaVersion: 1;
+  /** Unique per run; names the run's registry repositories. */
+  runId: string;
   /** A stable hash of the plan; `--resume` refuses a folder with another. */
   planId: string;
   plan: { fixture: string; scenarios: string[]; modes: string[]; repetitions: number; profile: string; commitMix: Record<string, number> };
   environment: Environment;
+  seeds: Record<string, SeedRecord>;
   cells: CellResult[];
   /** Harness overhead: median of (wallMs - buildxWallMs - cache restore/save) and of (buildxWallMs - buildkitMs). */
   overhead?: { medianHarnessMs: number; medianBuildxVsBuildkitMs: number };

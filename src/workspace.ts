@@ -25,7 +25,7 @@ const GIT_ENV = {
 export function gitAt(dir: string): SimpleGit {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GIT_')) env[k] = v;
-  return simpleGit({ baseDir: dir }).env({ ...env, ...GIT_ENV });
+  return simpleGit({ baseDir: dir, allowEnvironment: Object.keys(GIT_ENV) }).env({ ...env, ...GIT_ENV });
 }
 
 export interface ScenarioCheckout {

@@ -1,0 +1,204 @@
+/**
+ * cachebench's command line: parse argv, call the pipeline, set the exit code.
+ * 0 = done, 1 = the work failed (a build, a regression), 2 = bad input or setup.
+ */
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
+import { CachebenchError, UsageError, formatError } from '../src/errors.ts';
+import { parseRunOptions, RUN_USAGE, checkOutDir } from '../src/options.ts';
+import { scenarioNames } from '../scenarios/index.ts';
+import { connectEngine, engineInfo, problems } from '../src/engine/index.ts';
+import { embeddedStatus, startEmbedded, stopEmbedded } from '../src/engine/embedded.ts';
+import { readProvisioned } from '../src/engine/provision.ts';
+import { runBenchmark } from '../src/runner.ts';
+import { Progress, fmtMs } from '../src/progress.ts';
+import { projectRoot } from '../src/paths.ts';
+import { readResults } from '../src/results.ts';
+import { writeReports } from '../src/report/index.ts';
+
+const USAGE = `Usage: cachebench <command> [options]
+
+Measures which Docker BuildKit cache mode (none, local, inline, registry-min,
+registry-max) makes a multi-stage image build fastest on fresh CI runners.
+
+Commands:
+  run             run the benchmark matrix and write reports (npm run bench)
+  report DIR      re-render the reports of a run folder from its results.json
+  engine start    provision (once) and start the embedded engine and registry
+  engine stop     stop them, leaving no process or mount behind
+  engine status   say whether they run
+  doctor          check the engine, buildx, cache backends and registry (--json)
+
+Run \`cachebench <command> --help\` for a command's options.
+`;
+
+function out(s: string): void {
+  process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+}
+
+function simpleFlags(argv: string[], usage: string) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}`, usage.split('\n')[0]);
+  }
+}
+
+async function cmdEngine(argv: string[]): Promise<number> {
+  const usage = 'Usage: cachebench engine start|stop|status';
+  const { values, positionals } = simpleFlags(argv, usage);
+  if (values.help) return out(usage), 0;
+  const sub = positionals[0];
+  if (sub === 'start') {
+    const t = performance.now();
+    const r = await startEmbedded((s) => process.stderr.write(s + '\n'));
+    const st = await embeddedStatus();
+    out(`embedded engine ${r.alreadyRunning ? 'already running' : 'started'} (${fmtMs(performance.now() - t)}; start ${fmtMs(r.startMs)}); registry ${st.registryAddress}`);
+    return 0;
+  }
+  if (sub === 'stop') {
+    const r = await stopEmbedded();
+    out(r.wasRunning ? `embedded engine stopped (${fmtMs(r.stopMs)})` : 'embedded engine was not running');
+    return 0;
+  }
+  if (sub === 'status') {
+    const st = await embeddedStatus();
+    out(`embedded engine: ${st.ready ? 'running' : 'stopped'} (dockerd ${st.dockerd ?? '-'}, registry ${st.registry ?? '-'} on ${st.registryAddress}); provisioned: ${readProvisioned() ? 'yes' : 'no'}`);
+    return st.ready ? 0 : 1;
+  }
+  throw new UsageError(`cachebench engine: unknown subcommand "${sub ?? ''}"`, usage);
+}
+
+async function cmdDoctor(argv: string[]): Promise<number> {
+  const usage = 'Usage: cachebench doctor [--json]\n\nChecks the engine (system or embedded), buildx, the containerd image store, cache backends and the registry.';
+  let values: { help?: boolean; json?: boolean };
+  try {
+    values = parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } } }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage.split('\n')[0]);
+  }
+  if (values.help) return out(usage), 0;
+  let report: Record<string, unknown>;
+  let ok = false;
+  try {
+    const engine = await connectEngine({ start: false });
+    const info = await engineInfo(engine);
+    const probs = problems(info);
+    ok = probs.length === 0;
+    report = { ready: ok, ...info, problems: probs };
+  } catch (err) {
+    const e = err instanceof CachebenchError ? err : new CachebenchError(String(err));
+    report = { ready: false, problems: [{ what: e.message, fix: e.hint ?? '' }] };
+  }
+  if (values.json) {
+    out(JSON.stringify(report, null, 2));
+  } else {
+    const r = report as { kind?: string; dockerVersion?: string; containerdVersion?: string; buildxVersion?: string; buildkitVersion?: string; containerdStore?: boolean; cacheBackends?: string[]; registry?: string; registryReady?: boolean; problems: Array<{ what: string; fix: string }> };
+    if (r.kind) {
+      out(`engine:           ${r.kind}`);
+      out(`dockerd:          ${r.dockerVersion}`);
+      out(`containerd:       ${r.containerdVersion}`);
+      out(`buildx:           ${r.buildxVersion}${r.buildkitVersion ? ` (BuildKit ${r.buildkitVersion})` : ''}`);
+      out(`containerd store: ${r.containerdStore ? 'on' : 'off'}`);
+      out(`cache backends:   ${(r.cacheBackends ?? []).join(', ')}`);
+      out(`registry:         ${r.registry} (${r.registryReady ? 'ready' : 'not answering'})`);
+    }
+    for (const p of r.problems) out(`problem: ${p.what}\n  fix: ${p.fix}`);
+    out(ok ? 'ready' : 'not ready');
+  }
+  return ok ? 0 : 1;
+}
+
+function linkLatest(outDir: string): void {
+  const latest = path.join(projectRoot, 'reports', 'latest');
+  try {
+    if (existsSync(latest) || lstatSync(latest, { throwIfNoEntry: false })) rmSync(latest, { force: true, recursive: false });
+    symlinkSync(path.relative(path.dirname(latest), outDir), latest);
+  } catch {
+    /* a convenience only */
+  }
+}
+
+async function cmdRun(argv: string[]): Promise<number> {
+  const opts = parseRunOptions(argv, await scenarioNames());
+  if (opts === 'help') return out(RUN_USAGE), 0;
+  checkOutDir(opts.outDir);
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    process.stderr.write(`\n${sig}: stopping the current build and saving results…\n`);
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = new Progress(0);
+  const engine = await connectEngine({ start: true, log: (s) => progress.log(s) });
+  const started = performance.now();
+  try {
+    const results = await runBenchmark(engine, opts, { progress, signal: controller.signal });
+    const files = await writeReports(results, opts.outDir);
+    progress.stop();
+    if (!opts.outGiven) linkLatest(opts.outDir);
+    out(`done in ${fmtMs(performance.now() - started)}; wrote ${files.length} files to ${opts.outDir}`);
+    const failed = results.cells.some((c) => c.runs.some((r) => r.status === 'failed'));
+    return failed ? 1 : 0;
+  } catch (err) {
+    progress.stop();
+    if (existsSync(path.join(opts.outDir, 'results.json'))) {
+      try {
+        await writeReports(readResults(opts.outDir), opts.outDir);
+      } catch {
+        /* reports are best effort after a failure */
+      }
+      process.stderr.write(`results so far are in ${opts.outDir}; continue with: npm run bench -- --out ${opts.outDir} --resume ${argv.filter((a) => a !== '--resume').join(' ')}\n`);
+    }
+    if (controller.signal.aborted) {
+      process.stderr.write('interrupted\n');
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (engine.startedHere) await stopEmbedded();
+  }
+}
+
+async function cmdReport(argv: string[]): Promise<number> {
+  const usage = 'Usage: cachebench report DIR\n\nRe-renders CSV, charts, report.md and report.html from DIR/results.json.';
+  const { values, positionals } = simpleFlags(argv, usage);
+  if (values.help) return out(usage), 0;
+  const dir = positionals[0];
+  if (!dir) throw new UsageError('cachebench report needs a run folder', usage);
+  const results = readResults(dir);
+  const files = await writeReports(results, path.resolve(dir));
+  out(`wrote ${files.join(', ')}`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'run':
+        return await cmdRun(rest);
+      case 'report':
+        return await cmdReport(rest);
+      case 'engine':
+        return await cmdEngine(rest);
+      case 'doctor':
+        return await cmdDoctor(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, engine, doctor (see cachebench --help)');
+    }
+  } catch (err) {
+    process.stderr.write(formatError(err) + '\n');
+    return err instanceof CachebenchError ? err.exitCode : 1;
+  }
+}

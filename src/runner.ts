@@ -1,0 +1,431 @@
+/**
+ * The benchmark lifecycle. For each cache mode: a seed build of the parent commit on a
+ * fresh builder (the cache a CI job inherits). For each cell (scenario × mode) and
+ * repetition: restore exactly the seed's cache state into a repository of its own,
+ * make the builder fresh, and measure the scenario commit's build with the mode's
+ * --cache-from/--cache-to and an image push: everything a CI job pays. Results are
+ * written after every build; `--resume` skips what is already on disk.
+ */
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Bench } from 'tinybench';
+import type { Engine } from './engine/index.ts';
+import { engineInfo, hostFacts } from './engine/index.ts';
+import { freshBuilder } from './engine/fresh.ts';
+import { runBuild } from './buildx/run.ts';
+import { classify } from './buildx/record.ts';
+import { cacheMode, type CacheLocation, type CacheMode } from './cache-modes.ts';
+import { loadFixture, type FixtureConfig } from './fixture.ts';
+import { loadScenarios } from '../scenarios/index.ts';
+import { createWorkspace, type Workspace } from './workspace.ts';
+import { ensureBaseImage } from './base-images.ts';
+import { copyRef, deleteRef, parseRef, referencedBlobs } from './registry.ts';
+import { makePlan, planId, type Cell, type Plan } from './plan.ts';
+import { readResults, writeResults, RESULTS_FILE } from './results.ts';
+import { median, summarizeSamples } from './stats.ts';
+import { Progress, fmtMs } from './progress.ts';
+import { run } from './proc.ts';
+import { cacheHome } from './paths.ts';
+import { CachebenchError, UsageError } from './errors.ts';
+import type { RunOptions } from './options.ts';
+import type { BuildRecord, CellResult, Phases, Results, RunRecord, SeedRecord, Stats } from './types.ts';
+
+export const VERSION = '0.1.0';
+
+export interface RunnerHooks {
+  progress?: Progress;
+  signal?: AbortSignal;
+  /** Called after results.json is written (tests use it to interrupt at a known point). */
+  onPersist?: (results: Results) => void;
+}
+
+interface Context {
+  engine: Engine;
+  opts: RunOptions;
+  fixture: FixtureConfig;
+  ws: Workspace;
+  buildArgs: Record<string, string>;
+  results: Results;
+  stateDir: string;
+  progress: Progress;
+  signal: AbortSignal | undefined;
+  onPersist: ((r: Results) => void) | undefined;
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function repoFor(ctx: Context, name: string): string {
+  return `${ctx.engine.registry}/cachebench/${ctx.results.runId}/${slug(ctx.fixture.name)}-${slug(name)}`;
+}
+
+function persist(ctx: Context): void {
+  writeResults(ctx.opts.outDir, ctx.results);
+  ctx.onPersist?.(ctx.results);
+}
+
+function phaseLabel(name: string): string {
+  const k = classify(name).kind;
+  return k === 'instruction' ? `build: ${name.replace(/^\[[^\]]*\]\s*/, '').slice(0, 50)}` : k === 'internal' ? 'setup' : k;
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  const r = await run('du', ['-sb', dir], { reject: false });
+  return Number(r.stdout.split(/\s/)[0] ?? 0) || 0;
+}
+
+async function blobSet(ref: string): Promise<Map<string, number>> {
+  const r = parseRef(ref);
+  try {
+    return await referencedBlobs(r.registry, r.repository, r.tag);
+  } catch {
+    return new Map();
+  }
+}
+
+/** The parent commit's build under `mode`, exporting the cache every cell of that mode starts from. */
+async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
+  const prior = ctx.results.seeds[mode.name];
+  const repo = repoFor(ctx, `seed-${mode.name}`);
+  const imageRef = `${repo}:parent`;
+  const cacheRef = mode.storage === 'registry' ? `${repo}:cache` : undefined;
+  const cacheArchive = mode.storage === 'local' ? path.join(ctx.stateDir, `seed-${slug(mode.name)}.tar`) : undefined;
+  if (prior?.status === 'ok') {
+    const still = (await blobSet(imageRef)).size > 0 && (!cacheRef || (await blobSet(cacheRef)).size > 0) && (!cacheArchive || existsSync(cacheArchive));
+    if (still) {
+      ctx.progress.skip();
+      return prior;
+    }
+  }
+  ctx.progress.begin(`seed ${mode.name} (parent commit)`);
+  const fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+  const localDir = cacheArchive ? path.join(ctx.stateDir, `seed-${slug(mode.name)}-dir`) : undefined;
+  const to: CacheLocation = { ...(cacheRef ? { ref: cacheRef } : {}), ...(localDir ? { dir: localDir } : {}) };
+  try {
+    const started = performance.now();
+    const rec = await runBuild(
+      ctx.engine,
+      {
+        context: path.join(ctx.ws.parentDir, ctx.fixture.context),
+        dockerfile: path.join(ctx.ws.parentDir, ctx.fixture.context, ctx.fixture.dockerfile),
+        ...(ctx.fixture.target ? { target: ctx.fixture.target } : {}),
+        buildArgs: ctx.buildArgs,
+        tags: [imageRef],
+        push: true,
+        cacheTo: mode.cacheTo(to),
+        ...(fresh.builder ? { builder: fresh.builder } : {}),
+      },
+      { onVertex: (v) => ctx.progress.setPhase(phaseLabel(v.name)), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    );
+    if (localDir && rec.status === 'ok') {
+      const t = performance.now();
+      await run('tar', ['-cf', cacheArchive as string, '-C', localDir, '.'], { what: 'archiving the seed local cache' });
+      rec.phases['cache-save'] = performance.now() - t;
+      rmSync(localDir, { recursive: true, force: true });
+    }
+    rec.wallMs = performance.now() - started;
+    if (rec.status === 'ok') {
+      rec.cacheBytes = cacheRef ? sum(await blobSet(cacheRef)) : cacheArchive ? statSync(cacheArchive).size : mode.storage === 'image' ? sum(await blobSet(imageRef)) : 0;
+    }
+    const s: SeedRecord = { ...rec, mode: mode.name, imageRef, ...(cacheRef ? { cacheRef } : {}), ...(cacheArchive ? { cacheArchive } : {}) };
+    ctx.results.seeds[mode.name] = s;
+    persist(ctx);
+    ctx.progress.end(rec.status === 'ok' ? `ok, ${rec.cachedSteps}/${rec.totalSteps} cached` : `FAILED: ${rec.error?.message ?? ''}`);
+    return s;
+  } finally {
+    await fresh.dispose();
+  }
+}
+
+function sum(m: Map<string, number>): number {
+  let t = 0;
+  for (const v of m.values()) t += v;
+  return t;
+}
+
+/** One measured build: a CI job on a fresh runner for `cell`'s scenario commit. */
+async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord, repetition: number): Promise<RunRecord> {
+  const checkout = ctx.ws.checkouts.get(cell.scenario);
+  if (!checkout) throw new CachebenchError(`no checkout for scenario ${cell.scenario}`);
+  const repo = repoFor(ctx, `${cell.scenario}-${mode.name}-r${repetition}`);
+  const refs = { parent: `${repo}:parent`, cache: `${repo}:cache`, build: `${repo}:build`, cacheOut: `${repo}:cache-new` };
+  // The CI job's starting state, copied from the seed without moving bytes: the parent
+  // image in the app's repository, and the parent's cache (registry modes).
+  await copyRef(s.imageRef, refs.parent);
+  if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
+  const before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
+  const fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+  const jobDir = path.join(ctx.stateDir, `job-${slug(cell.id)}-r${repetition}`);
+  const startedAt = new Date().toISOString();
+  const extraPhases: Phases = {};
+  let rec: BuildRecord;
+  const t0 = performance.now();
+  try {
+    const from: CacheLocation = {};
+    const to: CacheLocation = {};
+    if (mode.storage === 'registry') {
+      from.ref = refs.cache;
+      to.ref = refs.cacheOut;
+    } else if (mode.storage === 'image') {
+      from.ref = refs.parent;
+      to.ref = refs.build;
+    } else if (mode.storage === 'local') {
+      // A CI cache step: the archive is restored before the build and saved after it.
+      const t = performance.now();
+      mkdirSync(path.join(jobDir, 'restored'), { recursive: true });
+      await run('tar', ['-xf', s.cacheArchive as string, '-C', path.join(jobDir, 'restored')], { what: 'restoring the local cache archive' });
+      extraPhases['cache-restore'] = performance.now() - t;
+      from.dir = path.join(jobDir, 'restored');
+      to.dir = path.join(jobDir, 'new');
+    }
+    rec = await runBuild(
+      ctx.engine,
+      {
+        context: path.join(checkout.dir, ctx.fixture.context),
+        dockerfile: path.join(checkout.dir, ctx.fixture.context, ctx.fixture.dockerfile),
+        ...(ctx.fixture.target ? { target: ctx.fixture.target } : {}),
+        buildArgs: ctx.buildArgs,
+        tags: [refs.build],
+        push: true,
+        cacheFrom: mode.cacheFrom(from),
+        cacheTo: mode.cacheTo(to),
+        ...(fresh.builder ? { builder: fresh.builder } : {}),
+      },
+      { onVertex: (v) => ctx.progress.setPhase(phaseLabel(v.name)), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    );
+    if (mode.storage === 'local' && rec.status === 'ok') {
+      const t = performance.now();
+      await run('tar', ['-cf', path.join(jobDir, 'saved.tar'), '-C', path.join(jobDir, 'new'), '.'], { what: 'saving the local cache archive' });
+      extraPhases['cache-save'] = performance.now() - t;
+    }
+    const wallMs = performance.now() - t0;
+    rec.wallMs = wallMs;
+    rec.phases = { ...extraPhases, ...rec.phases };
+    if (rec.status === 'ok') {
+      const after = new Map([...(await blobSet(refs.build)), ...(mode.storage === 'registry' ? await blobSet(refs.cacheOut) : [])]);
+      let pushed = 0;
+      for (const [d, size] of after) if (!before.has(d)) pushed += size;
+      rec.bytesPushed = pushed;
+      rec.cacheBytes =
+        mode.storage === 'registry' ? sum(await blobSet(refs.cacheOut))
+        : mode.storage === 'local' ? statSync(path.join(jobDir, 'saved.tar')).size
+        : mode.storage === 'image' ? sum(await blobSet(refs.build))
+        : 0;
+    }
+  } finally {
+    rmSync(jobDir, { recursive: true, force: true });
+    await fresh.dispose();
+    for (const r of Object.values(refs)) await deleteRef(r).catch(() => undefined);
+  }
+  return { ...rec, repetition, startedAt, resetMs: fresh.resetMs };
+}
+
+function cellStats(runs: RunRecord[], tiny: Stats | undefined): Stats | undefined {
+  const ok = runs.filter((r) => r.status === 'ok');
+  if (ok.length === 0) return undefined;
+  if (tiny && ok.length === runs.length) return tiny;
+  return summarizeSamples(ok.map((r) => r.wallMs), ok.map((r) => r.repetition));
+}
+
+function phaseMedians(runs: RunRecord[]): Phases {
+  const ok = runs.filter((r) => r.status === 'ok');
+  const out: Phases = {};
+  const names = new Set(ok.flatMap((r) => Object.keys(r.phases))) as Set<keyof Phases>;
+  for (const n of names) out[n] = median(ok.map((r) => r.phases[n] ?? 0));
+  return out;
+}
+
+function cellWarnings(cell: CellResult): string[] {
+  const w: string[] = [];
+  const failed = cell.runs.filter((r) => r.status === 'failed');
+  if (failed.length) w.push(`${failed.length} of ${cell.runs.length} builds failed: ${failed[0]?.error?.message ?? ''}`);
+  if (cell.stats?.outliers.length) w.push(`outlier repetitions (MAD z > 3.5): ${cell.stats.outliers.join(', ')}`);
+  const counts = new Set(cell.runs.filter((r) => r.status === 'ok').map((r) => r.cachedSteps));
+  if (counts.size > 1) w.push(`cached step counts differ between repetitions: ${[...counts].join(', ')}`);
+  return w;
+}
+
+/** Tinybench's statistics for the samples it drove, in our Stats shape. */
+function fromTinybench(bench: Bench, runs: RunRecord[]): Stats | undefined {
+  const task = bench.tasks[0];
+  const r = task?.result as { state?: string; latency?: { samplesCount: number; mean: number; p50?: number; sd: number; min: number; max: number; moe: number; rme: number } } | undefined;
+  const l = r?.latency;
+  if (!l || l.samplesCount === 0) return undefined;
+  const labels = runs.map((x) => x.repetition);
+  const fallback = summarizeSamples(runs.map((x) => x.wallMs), labels);
+  return {
+    n: l.samplesCount,
+    meanMs: l.mean,
+    medianMs: l.p50 ?? median(runs.map((x) => x.wallMs)),
+    sdMs: l.sd,
+    minMs: l.min,
+    maxMs: l.max,
+    ci95Ms: [l.mean - l.moe, l.mean + l.moe],
+    rmePct: Number.isFinite(l.rme) ? l.rme : 0,
+    outliers: fallback?.outliers ?? [],
+  };
+}
+
+export function computeOverhead(results: Results): Results['overhead'] {
+  const runs = results.cells.flatMap((c) => c.runs).filter((r) => r.status === 'ok');
+  if (runs.length === 0) return undefined;
+  const harness = runs.map((r) => r.wallMs - r.buildxWallMs - (r.phases['cache-restore'] ?? 0) - (r.phases['cache-save'] ?? 0));
+  const cli = runs.filter((r) => r.buildkitMs !== undefined).map((r) => r.buildxWallMs - (r.buildkitMs as number));
+  return { medianHarnessMs: median(harness), medianBuildxVsBuildkitMs: cli.length ? median(cli) : Number.NaN };
+}
+
+export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: RunnerHooks = {}): Promise<Results> {
+  const fixture = loadFixture(opts.fixture);
+  const all = await loadScenarios();
+  const scenarios = opts.scenarios.map((n) => {
+    const s = all.get(n);
+    if (!s) throw new UsageError(`unknown scenario "${n}"`, `valid scenarios: ${[...all.keys()].join(', ')}`);
+    return s;
+  });
+  const modes = opts.modes.map(cacheMode);
+  const plan: Plan = makePlan(fixture.name, opts.scenarios, opts.modes, opts.repetitions);
+  const id = planId(plan);
+  let results: Results | undefined;
+  if (existsSync(path.join(opts.outDir, RESULTS_FILE))) {
+    if (!opts.resume) throw new UsageError(`${opts.outDir} already holds a results.json`, 'continue it with --resume, or choose another --out');
+    results = readResults(opts.outDir);
+    if (results.planId !== id) {
+      throw new UsageError(`--resume: ${opts.outDir} holds a different plan (${results.planId}), not ${id}`, 'resume with the same --fixture, --scenarios, --modes and --repetitions, or choose another --out');
+    }
+  }
+  const progress = hooks.progress ?? new Progress(0);
+  progress.total = modes.length + plan.cells.length * plan.repetitions;
+
+  progress.log(`preparing: throwaway clone of ${fixture.name} and ${scenarios.length} scenario commits`);
+  const ws = await createWorkspace(fixture, scenarios);
+  const runId = results?.runId ?? `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const stateDir = path.join(cacheHome(), 'runs', runId);
+  mkdirSync(stateDir, { recursive: true });
+  try {
+    const buildArgs = { ...fixture.buildArgs };
+    const baseImages: Results['environment']['baseImages'] = {};
+    for (const [arg, recipe] of Object.entries(fixture.baseImages)) {
+      const img = await ensureBaseImage(engine, recipe, (s) => progress.log(s));
+      if (img.buildMs > 0) progress.log(`base image ${recipe}: built in ${fmtMs(img.buildMs)} → ${img.ref}`);
+      buildArgs[arg] = img.ref;
+      baseImages[arg] = { ref: img.ref, digest: img.digest };
+    }
+    const info = await engineInfo(engine);
+    const host = hostFacts();
+    if (results) {
+      for (const [k, v] of Object.entries(baseImages)) {
+        if (results.environment.baseImages[k]?.digest !== v.digest) {
+          throw new UsageError(`--resume: base image ${k} changed since the run started (${results.environment.baseImages[k]?.digest} → ${v.digest})`, 'start a new run');
+        }
+      }
+      results.status = 'running';
+    } else {
+      results = {
+        schemaVersion: 1,
+        runId,
+        planId: id,
+        plan: { fixture: fixture.name, scenarios: plan.scenarios, modes: plan.modes, repetitions: plan.repetitions, profile: opts.profile, commitMix: opts.mix },
+        environment: {
+          engineKind: engine.kind,
+          dockerVersion: info.dockerVersion,
+          buildxVersion: info.buildxVersion,
+          containerdVersion: info.containerdVersion,
+          ...(info.buildkitVersion ? { buildkitVersion: info.buildkitVersion } : {}),
+          cpus: host.cpus,
+          memoryBytes: host.memoryBytes,
+          os: host.os,
+          node: process.version,
+          fixture: fixture.name,
+          ...(ws.sourceCommit ? { fixtureCommit: ws.sourceCommit } : {}),
+          parentCommit: ws.parentCommit,
+          baseImages,
+          registry: engine.registry,
+          networkProfile: 'loopback',
+          startedAt: new Date().toISOString(),
+          cachebenchVersion: VERSION,
+        },
+        seeds: {},
+        cells: plan.cells.map((c) => ({ id: c.id, fixture: c.fixture, scenario: c.scenario, mode: c.mode, runs: [], warnings: [] })),
+        status: 'running',
+      };
+    }
+    const ctx: Context = { engine, opts, fixture, ws, buildArgs, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist };
+    persist(ctx);
+
+    for (const mode of modes) {
+      const s = await seed(ctx, mode);
+      const cellsOfMode = plan.cells.filter((c) => c.mode === mode.name);
+      if (s.status !== 'ok') {
+        if (opts.failFast) throw new CachebenchError(`the seed build for ${mode.name} failed: ${s.error?.message ?? ''}`, { hint: 'see results.json; fix the build, then --resume' });
+        for (const c of cellsOfMode) {
+          const cr = results.cells.find((x) => x.id === c.id) as CellResult;
+          cr.warnings = [`not measured: the seed build of the parent commit failed (${s.error?.message ?? ''})`];
+          for (let i = 0; i < plan.repetitions; i++) progress.skip();
+        }
+        persist(ctx);
+        continue;
+      }
+      for (const cell of cellsOfMode) {
+        const cr = results.cells.find((x) => x.id === cell.id) as CellResult;
+        let repetition = 0;
+        const bench = new Bench({ name: cell.id, iterations: plan.repetitions, time: 0, warmup: false, throws: true, retainSamples: true });
+        bench.add(cell.id, async () => {
+          repetition++;
+          const existing = cr.runs.find((r) => r.repetition === repetition);
+          if (existing) {
+            progress.skip();
+            return { overriddenDuration: existing.wallMs };
+          }
+          if (hooks.signal?.aborted) throw new CachebenchError('interrupted');
+          progress.begin(`${cell.scenario} × ${mode.name} #${repetition}`);
+          const run = await measure(ctx, cell, mode, s, repetition);
+          if (hooks.signal?.aborted && run.status === 'failed') throw new CachebenchError('interrupted');
+          cr.runs.push(run);
+          cr.runs.sort((a, b) => a.repetition - b.repetition);
+          cr.stats = cellStats(cr.runs, undefined);
+          cr.phaseMedians = phaseMedians(cr.runs);
+          cr.warnings = cellWarnings(cr);
+          persist(ctx);
+          progress.end(run.status === 'ok' ? `${fmtMs(run.wallMs)}, ${run.cachedSteps}/${run.totalSteps} steps cached` : `FAILED: ${run.error?.message.split('\n')[0] ?? ''}`);
+          if (run.status === 'failed' && opts.failFast) {
+            throw new CachebenchError(`build failed (${cell.id} #${repetition}): ${run.error?.message ?? ''}`, { hint: `log tail:\n${run.error?.logTail ?? ''}` });
+          }
+          return { overriddenDuration: run.wallMs };
+        });
+        await bench.run();
+        cr.stats = cellStats(cr.runs, fromTinybench(bench, cr.runs));
+        cr.phaseMedians = phaseMedians(cr.runs);
+        cr.warnings = cellWarnings(cr);
+        persist(ctx);
+      }
+      // The seed's registry state is no longer needed once its cells are measured.
+    }
+    results.overhead = computeOverhead(results);
+    results.status = 'complete';
+    results.environment.finishedAt = new Date().toISOString();
+    persist(ctx);
+    for (const sd of Object.values(results.seeds)) {
+      for (const r of [sd.imageRef, sd.cacheRef]) if (r) await deleteRef(r).catch(() => undefined);
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+    return results;
+  } catch (err) {
+    if (results) {
+      results.status = hooks.signal?.aborted ? 'interrupted' : 'failed';
+      results.overhead = computeOverhead(results);
+      try {
+        writeResults(opts.outDir, results);
+      } catch {
+        /* the original error matters more */
+      }
+    }
+    throw err;
+  } finally {
+    if (opts.keepWorkspace) progress.log(`workspace kept at ${ws.root}`);
+    else ws.cleanup();
+    void os;
+  }
+}
