@@ -128,12 +128,12 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   if (v.resume && !v.out) throw new UsageError('--resume needs --out DIR (the folder of the run to continue)');
   const outGiven = v.out !== undefined;
   const outDir = path.resolve(v.out ?? path.join(projectRoot, 'reports', timestampDir()));
-  const scenarios = v.scenarios ? list('--scenarios', v.scenarios, scenarioNames) : [...scenarioNames];
+  const scenarios = v.scenarios !== undefined ? list('--scenarios', v.scenarios, scenarioNames) : [...scenarioNames];
   const mix = v.mix ? parseMix(v.mix) : { ...DEFAULT_MIX };
   return {
     fixture: v.fixture ?? 'dotnet-sample',
     scenarios,
-    modes: v.modes ? list('--modes', v.modes, MODE_NAMES) : [...MODE_NAMES],
+    modes: v.modes !== undefined ? list('--modes', v.modes, MODE_NAMES) : [...MODE_NAMES],
     repetitions,
     profile,
     outDir,

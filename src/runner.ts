@@ -7,14 +7,13 @@
  * written after every build; `--resume` skips what is already on disk.
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Bench } from 'tinybench';
 import type { Engine } from './engine/index.ts';
 import { engineInfo, hostFacts } from './engine/index.ts';
 import { freshBuilder } from './engine/fresh.ts';
-import { runBuild } from './buildx/run.ts';
+import { addBuildkitDuration, runBuild } from './buildx/run.ts';
 import { classify } from './buildx/record.ts';
 import { cacheMode, type CacheLocation, type CacheMode } from './cache-modes.ts';
 import { loadFixture, type FixtureConfig } from './fixture.ts';
@@ -39,6 +38,8 @@ export interface RunnerHooks {
   signal?: AbortSignal;
   /** Called after results.json is written (tests use it to interrupt at a known point). */
   onPersist?: (results: Results) => void;
+  /** Called after each successful measured build while its image still exists (tests run it). */
+  onBuilt?: (cell: Cell, repetition: number, imageRef: string) => Promise<void>;
 }
 
 interface Context {
@@ -52,6 +53,7 @@ interface Context {
   progress: Progress;
   signal: AbortSignal | undefined;
   onPersist: ((r: Results) => void) | undefined;
+  onBuilt: RunnerHooks['onBuilt'];
 }
 
 function slug(s: string): string {
@@ -70,11 +72,6 @@ function persist(ctx: Context): void {
 function phaseLabel(name: string): string {
   const k = classify(name).kind;
   return k === 'instruction' ? `build: ${name.replace(/^\[[^\]]*\]\s*/, '').slice(0, 50)}` : k === 'internal' ? 'setup' : k;
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  const r = await run('du', ['-sb', dir], { reject: false });
-  return Number(r.stdout.split(/\s/)[0] ?? 0) || 0;
 }
 
 async function blobSet(ref: string): Promise<Map<string, number>> {
@@ -127,6 +124,7 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
       rmSync(localDir, { recursive: true, force: true });
     }
     rec.wallMs = performance.now() - started;
+    await addBuildkitDuration(ctx.engine, rec);
     if (rec.status === 'ok') {
       rec.cacheBytes = cacheRef ? sum(await blobSet(cacheRef)) : cacheArchive ? statSync(cacheArchive).size : mode.storage === 'image' ? sum(await blobSet(imageRef)) : 0;
     }
@@ -203,6 +201,7 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
     }
     const wallMs = performance.now() - t0;
     rec.wallMs = wallMs;
+    await addBuildkitDuration(ctx.engine, rec);
     rec.phases = { ...extraPhases, ...rec.phases };
     if (rec.status === 'ok') {
       const after = new Map([...(await blobSet(refs.build)), ...(mode.storage === 'registry' ? await blobSet(refs.cacheOut) : [])]);
@@ -214,6 +213,7 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
         : mode.storage === 'local' ? statSync(path.join(jobDir, 'saved.tar')).size
         : mode.storage === 'image' ? sum(await blobSet(refs.build))
         : 0;
+      if (ctx.onBuilt) await ctx.onBuilt(cell, repetition, refs.build);
     }
   } finally {
     rmSync(jobDir, { recursive: true, force: true });
@@ -352,7 +352,7 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
         status: 'running',
       };
     }
-    const ctx: Context = { engine, opts, fixture, ws, buildArgs, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist };
+    const ctx: Context = { engine, opts, fixture, ws, buildArgs, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt };
     persist(ctx);
 
     for (const mode of modes) {
@@ -426,6 +426,5 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
   } finally {
     if (opts.keepWorkspace) progress.log(`workspace kept at ${ws.root}`);
     else ws.cleanup();
-    void os;
   }
 }

@@ -20,8 +20,6 @@ export interface RunBuildOptions {
   /** Where to keep the raw rawjson stream (for debugging and recorded fixtures). */
   rawLogFile?: string;
   signal?: AbortSignal;
-  /** Read BuildKit's own duration from `buildx history inspect` afterwards. */
-  history?: boolean;
   env?: Record<string, string>;
 }
 
@@ -90,17 +88,22 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
       ...(exitCode ? { exitCode: Number(exitCode) } : {}),
     };
   }
-  if (opts.history !== false && record.buildRef) {
-    const id = record.buildRef.split('/').pop() ?? '';
-    const h = await docker(engine, ['buildx', 'history', 'inspect', id, '--format', 'json'], { reject: false, timeoutMs: 15_000 });
-    if (h.exitCode === 0) {
-      try {
-        const j = JSON.parse(h.stdout) as { Duration?: number };
-        if (typeof j.Duration === 'number') record.buildkitMs = j.Duration / 1e6;
-      } catch {
-        /* optional */
-      }
-    }
-  }
   return record;
+}
+
+/**
+ * BuildKit's own duration for a finished build (`buildx history inspect`), read after
+ * the measured window so that this extra call is not part of any measured time.
+ */
+export async function addBuildkitDuration(engine: Engine, record: BuildRecord): Promise<void> {
+  if (!record.buildRef) return;
+  const id = record.buildRef.split('/').pop() ?? '';
+  const h = await docker(engine, ['buildx', 'history', 'inspect', id, '--format', 'json'], { reject: false, timeoutMs: 15_000 });
+  if (h.exitCode !== 0) return;
+  try {
+    const j = JSON.parse(h.stdout) as { Duration?: number };
+    if (typeof j.Duration === 'number') record.buildkitMs = j.Duration / 1e6;
+  } catch {
+    /* optional */
+  }
 }

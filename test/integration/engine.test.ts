@@ -1,0 +1,67 @@
+/**
+ * The embedded engine's lifecycle on this machine: start (provisioning from Debian's
+ * archive the first time), doctor reports ready, a reset really leaves no cache, and
+ * stop leaves no process, mount or runtime dir behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { execa } from 'execa';
+import { projectRoot } from '../../src/paths.ts';
+import { startEmbedded, stopEmbedded, embeddedStatus } from '../../src/engine/embedded.ts';
+import { connectEngine } from '../../src/engine/index.ts';
+import { freshBuilder } from '../../src/engine/fresh.ts';
+import { ensureBaseImage } from '../../src/base-images.ts';
+import { runBuild } from '../../src/buildx/run.ts';
+import { leftovers } from './helpers.ts';
+
+const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
+
+test('engine start → doctor ready → reset leaves no cache → stop leaves nothing behind', async () => {
+  const wasRunning = (await embeddedStatus()).ready;
+  const first = await startEmbedded();
+  const again = await startEmbedded();
+  assert.equal(again.alreadyRunning, true, 'a second start is a no-op');
+  assert.ok(again.startMs < 2000, `second start is fast (${again.startMs} ms)`);
+  void first;
+
+  const doctor = await execa('node', [cli, 'doctor', '--json'], { reject: false });
+  assert.equal(doctor.exitCode, 0, doctor.stdout + doctor.stderr);
+  const report = JSON.parse(doctor.stdout) as { ready: boolean; kind: string; containerdStore: boolean; cacheBackends: string[]; registry: string; dockerVersion: string; buildxVersion: string; containerdVersion: string; problems: unknown[] };
+  assert.equal(report.ready, true);
+  assert.equal(report.kind, 'embedded');
+  assert.equal(report.containerdStore, true);
+  assert.deepEqual(report.cacheBackends, ['inline', 'local', 'registry']);
+  assert.match(report.registry, /^127\.0\.0\.1:\d+$/);
+  assert.match(report.dockerVersion, /^\d+\.\d+/);
+  assert.match(report.buildxVersion, /^\d+\.\d+\.\d+$/);
+  assert.deepEqual(report.problems, []);
+
+  // A fresh builder is real: after a build and a reset, the same build reuses nothing.
+  const engine = await connectEngine({ start: false });
+  const base = await ensureBaseImage(engine, 'busybox');
+  const req = { context: path.join(projectRoot, 'fixtures', 'tiny'), buildArgs: { BASE_IMAGE: base.ref } };
+  const warm = await runBuild(engine, req);
+  assert.equal(warm.status, 'ok', warm.error?.message);
+  const warmAgain = await runBuild(engine, req);
+  assert.equal(warmAgain.cachedSteps, warmAgain.totalSteps, 'without a reset the local cache is used');
+  const fresh = await freshBuilder(engine, 'test');
+  process.stderr.write(`# fresh-builder reset: ${fresh.resetMs.toFixed(0)} ms\n`);
+  const cold = await runBuild(engine, req);
+  assert.equal(cold.status, 'ok');
+  assert.equal(cold.totalSteps, 7);
+  assert.equal(cold.cachedSteps, 0, 'after a reset, a rebuild without --cache-from reuses nothing');
+
+  const stop = await execa('node', [cli, 'engine', 'stop'], { reject: false });
+  assert.equal(stop.exitCode, 0, stop.stderr);
+  const left = leftovers();
+  assert.deepEqual(left.processes, [], 'no dockerd, containerd, shim or registry process left');
+  assert.deepEqual(left.mounts, [], 'no mount left under the cache folder or runtime dir');
+  assert.equal(left.runtimeDir, false, 'runtime dir removed');
+  const doctorStopped = await execa('node', [cli, 'doctor'], { reject: false });
+  assert.equal(doctorStopped.exitCode, 1, 'doctor fails when the engine is not running');
+  assert.match(doctorStopped.stdout, /fix: run `cachebench engine start`/);
+
+  if (wasRunning) await startEmbedded();
+  else await stopEmbedded();
+});

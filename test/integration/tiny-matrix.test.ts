@@ -1,0 +1,118 @@
+/**
+ * The whole pipeline on the tiny fixture with every cache mode (the quick profile):
+ * real builds on fresh builders, cache invariants per mode, and every output file.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseRunOptions } from '../../src/options.ts';
+import { runBenchmark } from '../../src/runner.ts';
+import { writeReports } from '../../src/report/index.ts';
+import { validateResults } from '../../src/results.ts';
+import type { Engine } from '../../src/engine/index.ts';
+import type { Results, CellResult } from '../../src/types.ts';
+import { startEngine, stopIfStarted } from './helpers.ts';
+
+let engine: Engine;
+let results: Results;
+let outDir: string;
+
+before(async () => {
+  engine = await startEngine();
+  outDir = mkdtempSync(path.join(os.tmpdir(), 'cb-tiny-matrix-'));
+  const opts = parseRunOptions(['--fixture', 'tiny', '--profile', 'quick', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
+  assert.ok(opts !== 'help');
+  results = await runBenchmark(engine, opts);
+  await writeReports(results, outDir);
+});
+
+after(async () => {
+  await stopIfStarted(engine);
+});
+
+function cell(scenario: string, mode: string): CellResult {
+  const c = results.cells.find((x) => x.scenario === scenario && x.mode === mode);
+  assert.ok(c, `${scenario}/${mode} exists`);
+  assert.equal(c.runs.length, 1);
+  assert.equal(c.runs[0]?.status, 'ok', c.runs[0]?.error?.message);
+  return c;
+}
+
+const stepCached = (c: CellResult, text: string) => {
+  const s = c.runs[0]?.steps.find((x) => x.name.includes(text));
+  assert.ok(s, `step "${text}" in ${c.id}`);
+  return s.cached;
+};
+
+test('every cell measured once, all builds succeeded, results complete', () => {
+  assert.equal(results.status, 'complete');
+  assert.equal(results.cells.length, 15);
+  for (const c of results.cells) {
+    assert.equal(c.runs.length, 1, c.id);
+    assert.equal(c.runs[0]?.status, 'ok', `${c.id}: ${c.runs[0]?.error?.message ?? ''}`);
+    assert.equal(c.runs[0]?.totalSteps, 7, c.id);
+  }
+  for (const m of ['none', 'local', 'inline', 'registry-min', 'registry-max']) assert.equal(results.seeds[m]?.status, 'ok', `seed ${m}`);
+});
+
+test('none reuses nothing, in every scenario (the fresh builder is real)', () => {
+  for (const s of ['no-change', 'code-change', 'dependency-change']) assert.equal(cell(s, 'none').runs[0]?.cachedSteps, 0, s);
+});
+
+test('unchanged context: every mode but none reuses the whole build', () => {
+  for (const m of ['local', 'inline', 'registry-min', 'registry-max']) {
+    const r = cell('no-change', m).runs[0];
+    assert.equal(r?.cachedSteps, r?.totalSteps, m);
+  }
+});
+
+test('code change: registry-max and local reuse the dependency step; registry-min and inline re-run it', () => {
+  for (const m of ['registry-max', 'local']) {
+    assert.equal(stepCached(cell('code-change', m), 'sort deps.txt'), true, `${m} reuses the dependency step`);
+    assert.equal(stepCached(cell('code-change', m), 'cat deps.lock'), false, `${m} re-runs the code step`);
+  }
+  for (const m of ['registry-min', 'inline']) {
+    assert.equal(stepCached(cell('code-change', m), 'sort deps.txt'), false, `${m} re-runs the dependency step`);
+    assert.equal(stepCached(cell('code-change', m), 'cat deps.lock'), false, `${m} re-runs the code step`);
+  }
+});
+
+test('dependency change: the dependency step re-runs in every mode', () => {
+  for (const m of ['none', 'local', 'inline', 'registry-min', 'registry-max']) {
+    assert.equal(stepCached(cell('dependency-change', m), 'sort deps.txt'), false, m);
+  }
+});
+
+test('phases and sizes are recorded: cache export for exporting modes, restore/save for local', () => {
+  for (const c of results.cells) {
+    const r = c.runs[0];
+    assert.ok(r && r.wallMs > 0 && r.buildxWallMs > 0 && r.wallMs >= r.buildxWallMs, c.id);
+    assert.ok((r.phases.build ?? 0) >= 0 && (r.phases['image-export'] ?? 0) > 0, `${c.id} image export`);
+    if (c.mode === 'none') assert.equal(r.cacheBytes, 0, c.id);
+    else assert.ok((r.cacheBytes ?? 0) > 0, `${c.id} cache size`);
+    if (c.mode !== 'none' && c.mode !== 'inline') assert.ok((r.phases['cache-export'] ?? 0) > 0, `${c.id} cache export`);
+    if (c.mode === 'local') assert.ok((r.phases['cache-restore'] ?? 0) > 0 && (r.phases['cache-save'] ?? 0) > 0, `${c.id} CI cache step`);
+    assert.ok(c.stats && c.stats.n === 1 && c.stats.medianMs === r.wallMs, `${c.id} stats`);
+  }
+  assert.ok(results.overhead && results.overhead.medianHarnessMs >= 0);
+});
+
+test('the outputs exist and are consistent: JSON validates, CSV rows = builds, PNGs decode', () => {
+  const files = readdirSync(outDir);
+  for (const f of ['results.json', 'results.csv', 'summary.csv', 'report.md', 'report.html']) assert.ok(files.includes(f), f);
+  const doc = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8')) as unknown;
+  assert.deepEqual(validateResults(doc), []);
+  const rows = readFileSync(path.join(outDir, 'results.csv'), 'utf8').trim().split('\n');
+  assert.equal(rows.length - 1, results.cells.reduce((a, c) => a + c.runs.length, 0));
+  const summary = readFileSync(path.join(outDir, 'summary.csv'), 'utf8').trim().split('\n');
+  assert.equal(summary.length - 1, results.cells.length);
+  const charts = readdirSync(path.join(outDir, 'charts')).filter((f) => f.endsWith('.png'));
+  assert.ok(charts.length >= 4, `charts: ${charts.join(', ')}`);
+  for (const c of charts) {
+    const png = readFileSync(path.join(outDir, 'charts', c));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], c);
+  }
+  assert.ok(existsSync(path.join(outDir, 'report.html')));
+});

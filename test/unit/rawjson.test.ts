@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RawJsonParser, parseRawJson, splitJsonObjects } from '../../src/buildx/rawjson.ts';
+import { classify, failingLog, summarize, unionMs } from '../../src/buildx/record.ts';
+import { projectRoot } from '../../src/paths.ts';
+
+const fixture = (name: string) => readFileSync(path.join(projectRoot, 'test', 'fixtures', 'rawjson', name), 'utf8');
+
+test('seed build (registry-max export): 7 instructions, none cached, every phase present', () => {
+  const s = summarize(parseRawJson(fixture('tiny-seed-registry-max.rawjson')));
+  assert.equal(s.totalSteps, 7);
+  assert.equal(s.cachedSteps, 0);
+  for (const phase of ['setup', 'base-pull', 'build', 'image-export', 'cache-export'] as const) {
+    assert.ok((s.phases[phase] ?? 0) > 0, `phase ${phase} measured`);
+  }
+  const restore = s.steps.find((x) => x.name.includes('sort deps.txt'));
+  assert.ok(restore && restore.durationMs !== null && restore.durationMs >= 2000, 'the 2 s dependency step lasts ≥ 2 s');
+  assert.equal(restore?.stage, 'builder');
+  assert.equal(s.failedStep, undefined);
+});
+
+test('rebuild importing the cache: all 7 instructions cached, cache import phase measured', () => {
+  const s = summarize(parseRawJson(fixture('tiny-rebuild-registry-max.rawjson')));
+  assert.equal(s.totalSteps, 7);
+  assert.equal(s.cachedSteps, 7);
+  assert.ok((s.phases['cache-import'] ?? 0) > 0);
+  assert.ok(s.steps.some((x) => x.kind === 'cache-import' && x.name.startsWith('importing cache manifest from')));
+});
+
+test('pretty-printed multi-line rawjson (buildx 0.13) parses to the same shape', () => {
+  const text = fixture('tiny-buildx-0.13-pretty.rawjson');
+  assert.ok(text.startsWith('{\n'), 'the recording is the multi-line form');
+  const s = summarize(parseRawJson(text));
+  assert.equal(s.totalSteps, 7);
+  assert.ok(s.steps.every((x) => x.name !== ''));
+  assert.ok((s.phases.build ?? 0) > 0);
+});
+
+test('a failed build names the failing step, its exit code and its log', () => {
+  const p = parseRawJson(fixture('failed-build.rawjson'));
+  const s = summarize(p);
+  assert.ok(s.failedStep, 'a failed step is found');
+  assert.match(s.failedStep.name, /RUN echo "compiling\.\.\."/);
+  assert.match(s.failedStep.error ?? '', /exit code: 3/);
+  assert.match(failingLog(p), /error CS1002/);
+  assert.match(p.otherText, /ERROR: failed to build/);
+});
+
+test('feeding the stream in arbitrary chunks gives the same result as all at once', () => {
+  for (const name of ['tiny-seed-registry-max.rawjson', 'tiny-buildx-0.13-pretty.rawjson', 'failed-build.rawjson']) {
+    const text = fixture(name);
+    const whole = summarize(parseRawJson(text));
+    const p = new RawJsonParser();
+    for (let i = 0; i < text.length; i += 97) p.push(text.slice(i, i + 97));
+    const chunked = summarize(p.end());
+    assert.deepEqual(chunked, whole, name);
+  }
+});
+
+test('vertex updates merge by digest: name, times and cached flag survive partial updates', () => {
+  const lines = [
+    { vertexes: [{ digest: 'a', name: '[builder 2/3] RUN x' }] },
+    { vertexes: [{ digest: 'a', started: '2026-01-01T00:00:00Z' }] },
+    { vertexes: [{ digest: 'a', started: '2026-01-01T00:00:00Z', completed: '2026-01-01T00:00:02.5Z', cached: true }] },
+  ].map((o) => JSON.stringify(o)).join('\n');
+  const p = parseRawJson(lines);
+  assert.equal(p.vertexes.length, 1);
+  assert.equal(p.vertexes[0]?.name, '[builder 2/3] RUN x');
+  const s = summarize(p);
+  assert.equal(s.steps[0]?.durationMs, 2500);
+  assert.equal(s.cachedSteps, 1);
+});
+
+test('text outside JSON objects is kept, braces inside strings do not confuse the splitter', () => {
+  const { objects, rest, pending } = splitJsonObjects('ERROR: x\n{"a":"}{"}\n{"b":1}\npartial {');
+  assert.deepEqual(objects, ['{"a":"}{"}', '{"b":1}']);
+  assert.equal(rest, 'ERROR: x\n');
+  assert.equal(pending, 'partial {');
+});
+
+test('classify maps vertex names to step kinds', () => {
+  const table: Array<[string, string, string?]> = [
+    ['[builder 1/6] FROM 127.0.0.1:5765/x@sha256:1', 'base', 'builder'],
+    ['[stage-1 3/3] COPY --from=builder /a /b', 'instruction', 'stage-1'],
+    ['[internal] load build context', 'internal'],
+    ['importing cache manifest from 127.0.0.1:5765/x:cache', 'cache-import'],
+    ['exporting cache to registry', 'cache-export'],
+    ['exporting cache to client directory', 'cache-export'],
+    ['preparing build cache for export', 'cache-export'],
+    ['exporting to image', 'image-export'],
+    ['resolving provenance for metadata file', 'other'],
+  ];
+  for (const [name, kind, stage] of table) {
+    const c = classify(name);
+    assert.equal(c.kind, kind, name);
+    assert.equal(c.stage, stage, name);
+  }
+});
+
+test('unionMs counts overlapping intervals once', () => {
+  assert.equal(unionMs([]), 0);
+  assert.equal(unionMs([[0, 10], [5, 15], [20, 25]]), 20);
+  assert.equal(unionMs([[0, 10], [2, 3]]), 10);
+});
