@@ -79,7 +79,7 @@ export async function ensureBaseImage(engine: Engine, name: string, log: (s: str
     const rec = await runBuild(
       engine,
       { context: dir, output: `type=image,name=${ref},push=true`, network: 'host' },
-      { env: { SOURCE_DATE_EPOCH: '0' }, history: false },
+      { env: { SOURCE_DATE_EPOCH: '0' } },
     );
     if (rec.status !== 'ok') {
       throw new CachebenchError(`building base image ${name} failed: ${rec.error?.message ?? ''}\n${rec.error?.logTail ?? ''}`);
