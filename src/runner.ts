@@ -13,6 +13,8 @@ import { Bench } from 'tinybench';
 import type { Engine } from './engine/index.ts';
 import { engineInfo, hostFacts } from './engine/index.ts';
 import { freshBuilder } from './engine/fresh.ts';
+import { lockEngine, type EngineLock } from './engine/lock.ts';
+import { embeddedStatus, startEmbedded } from './engine/embedded.ts';
 import { addBuildkitDuration, runBuild } from './buildx/run.ts';
 import { classify } from './buildx/record.ts';
 import { cacheMode, type CacheLocation, type CacheMode } from './cache-modes.ts';
@@ -54,6 +56,7 @@ interface Context {
   signal: AbortSignal | undefined;
   onPersist: ((r: Results) => void) | undefined;
   onBuilt: RunnerHooks['onBuilt'];
+  engineRestarts: number;
 }
 
 function slug(s: string): string {
@@ -83,6 +86,30 @@ async function blobSet(ref: string): Promise<Map<string, number>> {
   }
 }
 
+/**
+ * Before each build: take the engine lock (embedded engine: a reset wipes everything),
+ * and make sure the engine and registry answer, restarting the embedded ones if they died.
+ */
+async function prepareEngine(ctx: Context): Promise<EngineLock | undefined> {
+  if (ctx.engine.kind !== 'embedded') return undefined;
+  const lock = await lockEngine({
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onWait: (pid) => ctx.progress.log(`waiting for another cachebench run (pid ${pid.trim()}) to finish its build on the shared engine`),
+  });
+  try {
+    const st = await embeddedStatus();
+    if (!st.ready) {
+      ctx.progress.log(`the embedded engine or registry stopped answering (dockerd ${st.dockerd ? 'running' : 'gone'}, registry ${st.registry ? 'running' : 'gone'}): restarting it`);
+      await startEmbedded();
+      ctx.engineRestarts++;
+    }
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  return lock;
+}
+
 /** The parent commit's build under `mode`, exporting the cache every cell of that mode starts from. */
 async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
   const prior = ctx.results.seeds[mode.name];
@@ -98,7 +125,14 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     }
   }
   ctx.progress.begin(`seed ${mode.name} (parent commit)`);
-  const fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+  const lock = await prepareEngine(ctx);
+  let fresh;
+  try {
+    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const localDir = cacheArchive ? path.join(ctx.stateDir, `seed-${slug(mode.name)}-dir`) : undefined;
   const to: CacheLocation = { ...(cacheRef ? { ref: cacheRef } : {}), ...(localDir ? { dir: localDir } : {}) };
   try {
@@ -135,6 +169,7 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     return s;
   } finally {
     await fresh.dispose();
+    lock?.release();
   }
 }
 
@@ -152,10 +187,18 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
   const refs = { parent: `${repo}:parent`, cache: `${repo}:cache`, build: `${repo}:build`, cacheOut: `${repo}:cache-new` };
   // The CI job's starting state, copied from the seed without moving bytes: the parent
   // image in the app's repository, and the parent's cache (registry modes).
-  await copyRef(s.imageRef, refs.parent);
-  if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
-  const before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
-  const fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+  const lock = await prepareEngine(ctx);
+  let fresh;
+  let before: Map<string, number>;
+  try {
+    await copyRef(s.imageRef, refs.parent);
+    if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
+    before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
+    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const jobDir = path.join(ctx.stateDir, `job-${slug(cell.id)}-r${repetition}`);
   const startedAt = new Date().toISOString();
   const extraPhases: Phases = {};
@@ -218,6 +261,7 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
   } finally {
     rmSync(jobDir, { recursive: true, force: true });
     await fresh.dispose();
+    lock?.release();
     for (const r of Object.values(refs)) await deleteRef(r).catch(() => undefined);
   }
   return { ...rec, repetition, startedAt, resetMs: fresh.resetMs };
@@ -352,7 +396,7 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
         status: 'running',
       };
     }
-    const ctx: Context = { engine, opts, fixture, ws, buildArgs, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt };
+    const ctx: Context = { engine, opts, fixture, ws, buildArgs, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0 };
     persist(ctx);
 
     for (const mode of modes) {

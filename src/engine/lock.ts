@@ -1,0 +1,67 @@
+/**
+ * An exclusive lock on the embedded engine for one reset + build. A fresh builder wipes
+ * the whole engine, so two runs at once take turns build by build instead of wiping
+ * each other's work. A lock whose holder process is gone is taken over.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cacheHome } from '../paths.ts';
+
+export interface EngineLock {
+  waitedMs: number;
+  release(): void;
+}
+
+function holderAlive(dir: string): boolean {
+  try {
+    const pid = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but is not ours.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function lockEngine(opts: { signal?: AbortSignal; onWait?: (holder: string) => void } = {}): Promise<EngineLock> {
+  const dir = path.join(cacheHome(), 'engine.lock');
+  mkdirSync(cacheHome(), { recursive: true });
+  const started = performance.now();
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'pid'), String(process.pid));
+      let released = false;
+      return {
+        waitedMs: performance.now() - started,
+        release: () => {
+          if (released) return;
+          released = true;
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    // Give a holder a moment to write its pid before judging it stale.
+    await sleep(150);
+    if (!holderAlive(dir) && performance.now() - started > 300) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    if (!told) {
+      told = true;
+      let holder = '?';
+      try {
+        holder = readFileSync(path.join(dir, 'pid'), 'utf8');
+      } catch {
+        /* racing */
+      }
+      opts.onWait?.(holder);
+    }
+    if (opts.signal?.aborted) throw new Error('interrupted while waiting for the engine lock');
+  }
+}
