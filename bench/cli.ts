@@ -16,6 +16,8 @@ import { Progress, fmtMs } from '../src/progress.ts';
 import { projectRoot } from '../src/paths.ts';
 import { readResults } from '../src/results.ts';
 import { writeReports } from '../src/report/index.ts';
+import { appendJobSummary, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison, type CompareOptions } from '../src/compare.ts';
+import { renderComparisonMarkdown } from '../src/report/compare-md.ts';
 
 const USAGE = `Usage: cachebench <command> [options]
 
@@ -29,6 +31,8 @@ Commands:
   engine stop     stop them, leaving no process or mount behind
   engine status   say whether they run
   doctor          check the engine, buildx, cache backends and registry (--json)
+  compare         compare a run with a baseline run; exit 1 on a regression
+  baseline save   store a complete run's results.json as the baseline for compare
 
 Run \`cachebench <command> --help\` for a command's options.
 `;
@@ -176,6 +180,102 @@ async function cmdReport(argv: string[]): Promise<number> {
   return 0;
 }
 
+const COMPARE_USAGE = `Usage: cachebench compare --baseline FILE|DIR --current FILE|DIR [options]
+
+Compares a run with a baseline run cell by cell (scenario × cache mode): slower builds
+(Mann-Whitney U test or non-overlapping 95% CIs, and a minimum slowdown of the median),
+fewer cached steps, larger caches, failed builds. Prints Markdown; writes comparison.md,
+comparison.json and benchmark.json (github-action-benchmark customSmallerIsBetter); appends
+the Markdown to $GITHUB_STEP_SUMMARY when that is set.
+
+Options:
+  --baseline FILE|DIR    baseline results.json, or a run folder that holds one
+  --current FILE|DIR     the run to check
+  --alert-threshold PCT  median slowdown for an alert (default 10)
+  --fail-threshold PCT   median slowdown for a fail (default 25)
+  --cache-growth PCT     median cache size growth for an alert (default 50)
+  --fail-on fail|alert   which verdict makes the exit code 1 (default fail)
+  --out DIR              where to write the files (default: the --current folder, else .)
+  --json                 print comparison.json instead of the Markdown
+  -h, --help             this help
+
+Exit code: 0 no regression, 1 a regression (per --fail-on), 2 bad input.
+`;
+
+function pctFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: "${value}" is not a number`, `give a percentage, e.g. ${flag} 15`);
+  return n;
+}
+
+async function cmdCompare(argv: string[]): Promise<number> {
+  let values: { help?: boolean; json?: boolean; baseline?: string; current?: string; out?: string; 'alert-threshold'?: string; 'fail-threshold'?: string; 'cache-growth'?: string; 'fail-on'?: string };
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
+        baseline: { type: 'string' },
+        current: { type: 'string' },
+        out: { type: 'string' },
+        'alert-threshold': { type: 'string' },
+        'fail-threshold': { type: 'string' },
+        'cache-growth': { type: 'string' },
+        'fail-on': { type: 'string' },
+      },
+    }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message, COMPARE_USAGE.split('\n')[0]);
+  }
+  if (values.help) return out(COMPARE_USAGE), 0;
+  if (!values.baseline || !values.current) throw new UsageError(`cachebench compare needs ${values.baseline ? '' : '--baseline'}${!values.baseline && !values.current ? ' and ' : ''}${values.current ? '' : '--current'}`, COMPARE_USAGE.split('\n')[0]);
+  const failOn = values['fail-on'];
+  if (failOn !== undefined && failOn !== 'fail' && failOn !== 'alert') throw new UsageError(`--fail-on: unknown value "${failOn}"`, 'valid values: fail, alert');
+  const opts: Partial<CompareOptions> = {
+    alertPct: pctFlag('--alert-threshold', values['alert-threshold']),
+    failPct: pctFlag('--fail-threshold', values['fail-threshold']),
+    cacheGrowthPct: pctFlag('--cache-growth', values['cache-growth']),
+    failOn,
+  };
+  const { current, comparison } = loadAndCompare(values.baseline, values.current, opts);
+  const markdown = renderComparisonMarkdown(comparison);
+  const files = writeComparison(path.resolve(values.out ?? defaultCompareOutDir(values.current)), current, comparison, markdown);
+  const summaryFile = appendJobSummary(markdown);
+  out(values.json ? JSON.stringify(comparison, null, 2) : markdown);
+  process.stderr.write(`wrote ${files.join(', ')}${summaryFile ? `; appended to ${summaryFile}` : ''}\n`);
+  return comparison.exitCode;
+}
+
+async function cmdBaseline(argv: string[]): Promise<number> {
+  const usage = `Usage: cachebench baseline save --from DIR|FILE [--to FILE]
+
+Validates a complete run's results.json (or the one in a run folder) and copies it to
+the baseline path that \`cachebench compare --baseline\` reads.
+
+Options:
+  --from DIR|FILE  the run to keep as the baseline
+  --to FILE        where to store it (default: baselines/<fixture>.json)
+  -h, --help       this help
+`;
+  let parsed: { values: { help?: boolean; from?: string; to?: string }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' } } });
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage.split('\n')[0]);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return out(usage), 0;
+  if (positionals[0] !== 'save' || positionals.length > 1) throw new UsageError(`cachebench baseline: unknown subcommand "${positionals.join(' ')}"`, usage.split('\n')[0]);
+  if (!values.from) throw new UsageError('cachebench baseline save needs --from', usage.split('\n')[0]);
+  const r = saveBaseline(values.from, values.to);
+  if (r.failedRuns) process.stderr.write(`warning: the baseline has ${r.failedRuns} failed runs; compare cannot flag new failures in those cells\n`);
+  out(`saved ${r.results.plan.fixture} run ${r.results.runId} as the baseline ${r.file}`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -188,6 +288,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdEngine(rest);
       case 'doctor':
         return await cmdDoctor(rest);
+      case 'compare':
+        return await cmdCompare(rest);
+      case 'baseline':
+        return await cmdBaseline(rest);
       case undefined:
       case '-h':
       case '--help':
@@ -195,7 +299,7 @@ export async function main(argv: string[]): Promise<number> {
         out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, engine, doctor (see cachebench --help)');
+        throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, engine, doctor, compare, baseline (see cachebench --help)');
     }
   } catch (err) {
     process.stderr.write(formatError(err) + '\n');
