@@ -8,7 +8,7 @@ import { existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { CachebenchError, UsageError, formatError } from '../src/errors.ts';
 import { parseRunOptions, RUN_USAGE, checkOutDir } from '../src/options.ts';
 import { scenarioNames } from '../scenarios/index.ts';
-import { connectEngine, engineInfo, problems } from '../src/engine/index.ts';
+import { connectEngine, engineInfo, problems, releaseEngine } from '../src/engine/index.ts';
 import { embeddedStatus, startEmbedded, stopEmbedded } from '../src/engine/embedded.ts';
 import { readProvisioned } from '../src/engine/provision.ts';
 import { runBenchmark } from '../src/runner.ts';
@@ -16,7 +16,7 @@ import { Progress, fmtMs } from '../src/progress.ts';
 import { projectRoot } from '../src/paths.ts';
 import { readResults } from '../src/results.ts';
 import { writeReports } from '../src/report/index.ts';
-import { appendJobSummary, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison, type CompareOptions } from '../src/compare.ts';
+import { appendJobSummary, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison, type Comparison, type CompareOptions } from '../src/compare.ts';
 import { renderComparisonMarkdown } from '../src/report/compare-md.ts';
 
 const USAGE = `Usage: cachebench <command> [options]
@@ -128,6 +128,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   const opts = parseRunOptions(argv, await scenarioNames());
   if (opts === 'help') return out(RUN_USAGE), 0;
   checkOutDir(opts.outDir);
+  // A bad baseline is bad input: say so before an hour of builds, not after.
+  if (opts.baseline) readResults(opts.baseline);
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     process.stderr.write(`\n${sig}: stopping the current build and saving results…\n`);
@@ -140,12 +142,21 @@ async function cmdRun(argv: string[]): Promise<number> {
   const started = performance.now();
   try {
     const results = await runBenchmark(engine, opts, { progress, signal: controller.signal });
-    const files = await writeReports(results, opts.outDir);
+    let exitCode = results.cells.some((c) => c.runs.some((r) => r.status === 'failed')) ? 1 : 0;
+    let comparison: Comparison | undefined;
+    if (opts.baseline) {
+      comparison = loadAndCompare(opts.baseline, opts.outDir, { failOn: opts.failOn }).comparison;
+      const markdown = renderComparisonMarkdown(comparison);
+      writeComparison(opts.outDir, results, comparison, markdown);
+      appendJobSummary(markdown);
+      out(markdown);
+      exitCode = Math.max(exitCode, comparison.exitCode);
+    }
+    const files = await writeReports(results, opts.outDir, comparison ? { ...comparison, markdown: renderComparisonMarkdown(comparison) } : undefined);
     progress.stop();
     if (!opts.outGiven) linkLatest(opts.outDir);
     out(`done in ${fmtMs(performance.now() - started)}; wrote ${files.length} files to ${opts.outDir}`);
-    const failed = results.cells.some((c) => c.runs.some((r) => r.status === 'failed'));
-    return failed ? 1 : 0;
+    return exitCode;
   } catch (err) {
     progress.stop();
     if (existsSync(path.join(opts.outDir, 'results.json'))) {
@@ -164,7 +175,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (engine.startedHere) await stopEmbedded();
+    await releaseEngine(engine);
   }
 }
 

@@ -32,6 +32,9 @@ export interface RunOptions {
   failFast: boolean;
   mix: Record<string, number>;
   keepWorkspace: boolean;
+  /** A baseline results.json (or run folder) to compare with right after the run. */
+  baseline?: string;
+  failOn: 'fail' | 'alert';
 }
 
 export const RUN_USAGE = `Usage: cachebench run [options]
@@ -50,6 +53,8 @@ Options:
   --mix s=w,...          commit mix for the expected-time estimate (default: code-change=0.9,dependency-change=0.05,no-change=0.05)
   --fail-fast            stop at the first failed build (default: record it and go on)
   --keep-workspace       keep the throwaway clone (its path is printed)
+  --baseline FILE|DIR    compare with this baseline results.json after the run (see cachebench compare)
+  --fail-on fail|alert   with --baseline: which verdict makes the exit code 1 (default: fail)
   -h, --help             this help
 `;
 
@@ -108,6 +113,8 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         mix: { type: 'string' },
         'fail-fast': { type: 'boolean' },
         'keep-workspace': { type: 'boolean' },
+        baseline: { type: 'string' },
+        'fail-on': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -130,6 +137,9 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   const outDir = path.resolve(v.out ?? path.join(projectRoot, 'reports', timestampDir()));
   const scenarios = v.scenarios !== undefined ? list('--scenarios', v.scenarios, scenarioNames) : [...scenarioNames];
   const mix = v.mix ? parseMix(v.mix) : { ...DEFAULT_MIX };
+  const failOn = v['fail-on'] ?? 'fail';
+  if (failOn !== 'fail' && failOn !== 'alert') throw new UsageError(`--fail-on: "${failOn}" is not fail or alert`);
+  if (v['fail-on'] !== undefined && v.baseline === undefined) throw new UsageError('--fail-on needs --baseline');
   return {
     fixture: v.fixture ?? 'dotnet-sample',
     scenarios,
@@ -142,5 +152,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     failFast: v['fail-fast'] ?? false,
     mix,
     keepWorkspace: v['keep-workspace'] ?? false,
+    ...(v.baseline !== undefined ? { baseline: path.resolve(v.baseline) } : {}),
+    failOn,
   };
 }

@@ -39,6 +39,8 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
     env: { ...engine.env, ...opts.env },
     reject: false,
     cancelSignal: opts.signal,
+    // SIGINT is what a user's Ctrl-C sends; the docker CLI then cancels the build at once.
+    killSignal: 'SIGINT',
     forceKillAfterDelay: 5000,
     stdin: 'ignore',
     buffer: { stdout: true, stderr: false },

@@ -80,11 +80,22 @@ export function pidAlive(pidFile: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return processAlive(pid) ? pid : undefined;
+}
+
+/** Alive and not a zombie (a killed daemon whose parent is gone may never be reaped here). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return pid;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -151,6 +162,7 @@ export async function startEmbedded(log: (s: string) => void = () => {}): Promis
   if (!existsSync(path.join(l.dockerConfig, 'config.json'))) writeFileSync(path.join(l.dockerConfig, 'config.json'), '{}\n');
 
   let alreadyRunning = true;
+  const startedNow: Array<{ pid: number; file: string }> = [];
   const address = `127.0.0.1:${registryPort()}`;
   if (!pidAlive(l.registryPid)) {
     alreadyRunning = false;
@@ -180,6 +192,7 @@ export async function startEmbedded(log: (s: string) => void = () => {}): Promis
     );
     const pid = startDaemon(path.join(l.binDir, 'docker-registry'), ['serve', l.registryConfig], {}, path.join(l.logDir, 'registry.log'));
     writeFileSync(l.registryPid, String(pid));
+    startedNow.push({ pid, file: l.registryPid });
   }
   if (!pidAlive(l.dockerdPid)) {
     alreadyRunning = false;
@@ -198,6 +211,7 @@ export async function startEmbedded(log: (s: string) => void = () => {}): Promis
       path.join(l.logDir, 'dockerd.log'),
     );
     writeFileSync(l.dockerdPid, String(pid));
+    startedNow.push({ pid, file: l.dockerdPid });
   }
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -207,8 +221,13 @@ export async function startEmbedded(log: (s: string) => void = () => {}): Promis
     const dead = !pidAlive(l.dockerdPid) ? 'dockerd' : !pidAlive(l.registryPid) ? 'registry' : undefined;
     if (dead || Date.now() > deadline) {
       const logFile = path.join(l.logDir, dead === 'registry' ? 'registry.log' : 'dockerd.log');
-      const logText = existsSync(logFile) ? tail(readFileSync(logFile, 'utf8'), 15) : '';
-      await stopEmbedded();
+      // The registry logs every 404 (a cache miss) at error level: leave those out.
+      const logText = existsSync(logFile)
+        ? tail(readFileSync(logFile, 'utf8').split('\n').filter((x) => !x.includes('response completed with error')).join('\n'), 15)
+        : '';
+      // Undo only what this call started; a component that was already running stays.
+      if (startedNow.length === 2) await stopEmbedded();
+      else for (const p of startedNow) await killAndWait(p.pid, p.file, 5000);
       throw new CachebenchError(`the embedded ${dead ?? 'engine'} did not become ready${dead ? ' (it exited)' : ' in 60 s'}:\n${logText}`, {
         hint: `see ${logFile}; \`cachebench doctor\` checks each piece`,
       });
@@ -226,11 +245,7 @@ async function killAndWait(pid: number, what: string, timeoutMs = 20_000): Promi
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!processAlive(pid)) return;
     await sleep(50);
   }
   try {

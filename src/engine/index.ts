@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { run, type CommandResult, type RunOptions } from '../proc.ts';
 import { CachebenchError } from '../errors.ts';
-import { embeddedEnv, embeddedStatus, layout, registryPort, registryReady, startEmbedded } from './embedded.ts';
+import { embeddedEnv, embeddedStatus, layout, registryPort, registryReady, startEmbedded, stopEmbedded } from './embedded.ts';
+import { lockEngine, otherLiveUsers, registerUser, unregisterUser } from './lock.ts';
 import { readProvisioned, versionAtLeast } from './provision.ts';
 
 export type EngineKind = 'embedded' | 'system';
@@ -73,15 +74,25 @@ export async function connectEngine(opts: { start: boolean; log?: (s: string) =>
       });
     }
   }
-  const status = await embeddedStatus();
+  let status = await embeddedStatus();
   let startedHere = false;
   if (!status.ready) {
     if (!opts.start) {
       throw new CachebenchError('the embedded engine is not running', { exitCode: 2, hint: 'run `cachebench engine start`' });
     }
-    await startEmbedded(opts.log);
-    startedHere = true;
+    // Two runs starting at once: one starts the engine, the other finds it running.
+    const lock = await lockEngine({ name: 'engine-start' });
+    try {
+      status = await embeddedStatus();
+      if (!status.ready) {
+        await startEmbedded(opts.log);
+        startedHere = true;
+      }
+    } finally {
+      lock.release();
+    }
   }
+  registerUser();
   const l = layout(readProvisioned()?.binDir);
   return {
     kind: 'embedded',
@@ -138,4 +149,14 @@ export function problems(info: EngineInfo): Problem[] {
 
 export function hostFacts(): { cpus: number; memoryBytes: number; os: string } {
   return { cpus: os.cpus().length, memoryBytes: os.totalmem(), os: `${os.type()} ${os.release()}` };
+}
+
+/**
+ * Done with the engine: stop the embedded one if this process started it and no other
+ * run is still using it.
+ */
+export async function releaseEngine(engine: Engine): Promise<void> {
+  if (engine.kind !== 'embedded') return;
+  unregisterUser();
+  if (engine.startedHere && otherLiveUsers().length === 0) await stopEmbedded();
 }

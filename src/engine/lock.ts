@@ -3,7 +3,7 @@
  * the whole engine, so two runs at once take turns build by build instead of wiping
  * each other's work. A lock whose holder process is gone is taken over.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheHome } from '../paths.ts';
@@ -25,8 +25,8 @@ function holderAlive(dir: string): boolean {
   }
 }
 
-export async function lockEngine(opts: { signal?: AbortSignal; onWait?: (holder: string) => void } = {}): Promise<EngineLock> {
-  const dir = path.join(cacheHome(), 'engine.lock');
+export async function lockEngine(opts: { signal?: AbortSignal; onWait?: (holder: string) => void; name?: string } = {}): Promise<EngineLock> {
+  const dir = path.join(cacheHome(), `${opts.name ?? 'engine'}.lock`);
   mkdirSync(cacheHome(), { recursive: true });
   const started = performance.now();
   let told = false;
@@ -64,4 +64,40 @@ export async function lockEngine(opts: { signal?: AbortSignal; onWait?: (holder:
     }
     if (opts.signal?.aborted) throw new Error('interrupted while waiting for the engine lock');
   }
+}
+
+/**
+ * Runs that use the embedded engine register here, so that the run which started it
+ * stops it only when no other run still uses it.
+ */
+const usersDir = () => path.join(cacheHome(), 'engine-users');
+
+export function registerUser(): void {
+  mkdirSync(usersDir(), { recursive: true });
+  writeFileSync(path.join(usersDir(), String(process.pid)), '');
+}
+
+export function unregisterUser(): void {
+  rmSync(path.join(usersDir(), String(process.pid)), { force: true });
+}
+
+export function otherLiveUsers(): number[] {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(usersDir());
+  } catch {
+    return [];
+  }
+  return entries
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid)
+    .filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        rmSync(path.join(usersDir(), String(pid)), { force: true });
+        return false;
+      }
+    });
 }

@@ -1,7 +1,7 @@
 /** Shared by the integration tests: they run on the real embedded engine, never skipped. */
 import { readdirSync, readFileSync } from 'node:fs';
-import { connectEngine, type Engine } from '../../src/engine/index.ts';
-import { layout, mountsUnder, processesMentioning, stopEmbedded } from '../../src/engine/embedded.ts';
+import { connectEngine, releaseEngine, type Engine } from '../../src/engine/index.ts';
+import { layout, mountsUnder, processesMentioning } from '../../src/engine/embedded.ts';
 import { cacheHome, runtimeDir } from '../../src/paths.ts';
 
 export async function startEngine(): Promise<Engine> {
@@ -10,7 +10,7 @@ export async function startEngine(): Promise<Engine> {
 
 /** Stops the engine if this test file started it. */
 export async function stopIfStarted(engine: Engine | undefined): Promise<void> {
-  if (engine?.startedHere) await stopEmbedded();
+  if (engine) await releaseEngine(engine);
 }
 
 /** What the embedded engine could leave behind: processes, mounts, its runtime dir. */

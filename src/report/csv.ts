@@ -1,0 +1,116 @@
+/**
+ * CSV exporters. Pure. Times in ms and sizes in bytes, unrounded, so spreadsheets and
+ * scripts get the raw numbers; an empty field means "not measured".
+ */
+import { stringify } from 'csv-stringify/sync';
+import { PHASES, type Results } from '../types.ts';
+import { analyze } from './analysis.ts';
+
+type Field = string | number | undefined;
+
+const num = (x: number | undefined): Field => (x === undefined || !Number.isFinite(x) ? undefined : x);
+
+export const RUNS_COLUMNS = [
+  'fixture',
+  'scenario',
+  'mode',
+  'repetition',
+  'status',
+  'wall_ms',
+  'buildx_wall_ms',
+  'buildkit_ms',
+  ...PHASES.map((p) => `phase_${p}_ms`),
+  'cached_steps',
+  'total_steps',
+  'cache_bytes',
+  'bytes_pushed',
+  'started_at',
+  'error',
+] as const;
+
+/** One row per measured build, failed ones included. */
+export function renderRunsCsv(results: Results): string {
+  const rows: Field[][] = [];
+  for (const cell of results.cells) {
+    for (const r of cell.runs) {
+      const err = r.error ? [r.error.message, r.error.step && `step: ${r.error.step}`, r.error.exitCode !== undefined && `exit code ${r.error.exitCode}`].filter(Boolean).join('; ') : undefined;
+      rows.push([
+        cell.fixture,
+        cell.scenario,
+        cell.mode,
+        r.repetition,
+        r.status,
+        num(r.wallMs),
+        num(r.buildxWallMs),
+        num(r.buildkitMs),
+        ...PHASES.map((p) => num(r.phases[p])),
+        r.cachedSteps,
+        r.totalSteps,
+        num(r.cacheBytes),
+        num(r.bytesPushed),
+        r.startedAt,
+        err,
+      ]);
+    }
+  }
+  return stringify(rows, { header: true, columns: [...RUNS_COLUMNS] });
+}
+
+export const SUMMARY_COLUMNS = [
+  'fixture',
+  'scenario',
+  'mode',
+  'n',
+  'ok_runs',
+  'median_ms',
+  'mean_ms',
+  'sd_ms',
+  'min_ms',
+  'max_ms',
+  'ci95_low_ms',
+  'ci95_high_ms',
+  'rme_pct',
+  'cached_steps',
+  'total_steps',
+  'cache_bytes',
+  'saving_vs_none_pct',
+  'seed_wall_ms',
+  'warnings',
+] as const;
+
+/**
+ * One row per cell of results.cells. `n` is the number of builds recorded (failed included),
+ * the stats are over the successful ones; saving_vs_none_pct = (1 − median/median_none) × 100,
+ * positive = faster than none.
+ */
+export function renderSummaryCsv(results: Results): string {
+  const a = analyze(results);
+  const rows: Field[][] = [];
+  for (const cell of results.cells) {
+    const s = a.scenarios.find((x) => x.scenario === cell.scenario)?.cells.find((c) => c.mode === cell.mode);
+    const st = cell.stats;
+    const vs = a.scenarios.find((x) => x.scenario === cell.scenario)?.vsNone[cell.mode];
+    rows.push([
+      cell.fixture,
+      cell.scenario,
+      cell.mode,
+      cell.runs.length,
+      s?.okRuns ?? cell.runs.filter((r) => r.status === 'ok').length,
+      num(st?.medianMs),
+      num(st?.meanMs),
+      num(st?.sdMs),
+      num(st?.minMs),
+      num(st?.maxMs),
+      num(st?.ci95Ms[0]),
+      num(st?.ci95Ms[1]),
+      num(st?.rmePct),
+      num(s?.cachedSteps),
+      num(s?.totalSteps),
+      num(s?.cacheBytes),
+      vs ? 0 - vs.changePct || 0 : undefined,
+      num(results.seeds[cell.mode]?.wallMs),
+      cell.warnings.join(' | ') || undefined,
+    ]);
+  }
+  return stringify(rows, { header: true, columns: [...SUMMARY_COLUMNS] });
+}

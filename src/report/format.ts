@@ -1,0 +1,44 @@
+/** Number formatting shared by the text exporters (Markdown, HTML): one place for units. Pure. */
+import { fmtMs } from '../progress.ts';
+
+export { fmtMs };
+
+/** Build times: seconds with one decimal ("4.3 s"); "–" when unknown. */
+export function fmtS(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  // Round half up on tenths of a second: (2150).toFixed would give 2.1 through binary rounding.
+  return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+}
+
+/** Small costs (cache export, restore): "41 ms" below a second, else seconds. */
+export function fmtCost(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  return fmtMs(ms);
+}
+
+/** Sizes in decimal units (1 MB = 10^6 bytes), kB below 0.1 MB so small pushes are not "0.00 MB". */
+export function fmtBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  if (bytes === 0) return '0 MB';
+  const mb = bytes / 1e6;
+  if (mb < 0.1) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${mb.toFixed(mb >= 100 ? 0 : mb >= 10 ? 1 : 2)} MB`;
+}
+
+/** A relative change with its sign and a real minus ("−37%", "+4%"). */
+export function fmtPct(pct: number | undefined, decimals = 0): string {
+  if (pct === undefined || !Number.isFinite(pct)) return '–';
+  const r = Number(pct.toFixed(decimals));
+  if (r === 0) return `±${(0).toFixed(decimals)}%`;
+  return `${r < 0 ? '−' : '+'}${Math.abs(r).toFixed(decimals)}%`;
+}
+
+export function fmtRange(lo: number, hi: number, fmt: (x: number) => string): string {
+  return `${fmt(lo)} … ${fmt(hi)}`;
+}
+
+/** Commit-mix weight as a percentage ("90%"). */
+export function fmtWeight(w: number): string {
+  const p = w * 100;
+  return `${Number.isInteger(Math.round(p * 10) / 10) ? Math.round(p) : p.toFixed(1)}%`;
+}

@@ -1,0 +1,84 @@
+/** The decision report as Markdown (report.md). Pure; every number comes from analysis.ts. */
+import type { Results } from '../types.ts';
+import { analyze, type Analysis } from './analysis.ts';
+import { fmtWeight } from './format.ts';
+import {
+  comparisonMarkdown,
+  COST_HEAD,
+  costRows,
+  environmentRows,
+  expectedHead,
+  expectedRows,
+  METHOD_NOTES,
+  networkNote,
+  overheadText,
+  REPORT_COMMAND,
+  SCENARIO_HEAD,
+  scenarioRows,
+  SEED_HEAD,
+  SEED_INTRO,
+  seedRows,
+  CHECKS_PASSED,
+} from './tables.ts';
+
+function esc(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function table(head: string[], rows: string[][], align: Array<'l' | 'r'> = []): string {
+  const sep = head.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
+  return [head, sep, ...rows].map((r) => `| ${r.map((c, i) => (i < head.length ? c : '')).join(' | ')} |`).join('\n');
+}
+
+export function renderMarkdown(results: Results, comparison?: unknown, analysis: Analysis = analyze(results)): string {
+  const a = analysis;
+  const out: string[] = [];
+  out.push(`# Which BuildKit cache mode is fastest for ${a.fixture}?`, '');
+  if (results.status !== 'complete') out.push(`> **This run is ${results.status}.** Numbers below cover only what finished.`, '');
+  out.push(`**Answer.** ${a.answer}`, '');
+  const e = results.environment;
+  out.push(`> **Network profile: ${e.networkProfile}.** ${networkNote(results)}`, '');
+
+  out.push('## Environment', '');
+  out.push(table(['What', 'Value'], environmentRows(results).map(([k, v]) => [`**${esc(k)}**`, esc(v)])), '');
+
+  out.push('## Expected time for the commit mix', '');
+  out.push(table(expectedHead(a), expectedRows(a), ['l', 'r', 'r', 'r', ...a.mix.map(() => 'r' as const)]), '');
+
+  out.push('## Results per scenario', '');
+  for (const s of a.scenarios) {
+    out.push(`### ${s.scenario}${s.weight > 0 ? ` (${fmtWeight(s.weight)} of commits)` : ' (not in the commit mix)'}`, '');
+    out.push(table(SCENARIO_HEAD, scenarioRows(s).map((r) => r.map(esc)), ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r']), '');
+  }
+  out.push('Charts: `charts/time.png`, `charts/phases.png`, `charts/hit-ratio.png`, `charts/cache-size.png`.', '');
+
+  out.push('## Seed (parent) builds', '');
+  out.push(SEED_INTRO, '');
+  out.push(table(SEED_HEAD, seedRows(a).map((r) => r.map(esc)), ['l', 'l', 'r', 'r', 'r', 'r', 'r']), '');
+
+  out.push('## Cost side', '');
+  out.push(table(COST_HEAD, costRows(a).map((r) => r.map(esc)), ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r']), '');
+
+  out.push('## Caveats', '');
+  out.push(...a.caveats.map((c) => `- ${c}`), '');
+
+  out.push('## Expectation checks', '');
+  if (a.flags.length === 0) out.push(CHECKS_PASSED, '');
+  else out.push(...a.flags.map((f) => `- **${f.severity === 'error' ? 'Error' : 'Warning'}:** ${f.message}`), '');
+
+  out.push('## Incomplete or failed cells', '');
+  if (a.incomplete.length === 0) out.push('None: every planned build succeeded.', '');
+  else out.push(table(['Cell', 'Problem'], a.incomplete.map((p) => [esc(p.id), esc(p.problem)])), '');
+  if (a.cellWarnings.length) out.push('Warnings recorded by the runner:', '', ...a.cellWarnings.map((w) => `- ${w}`), '');
+
+  out.push('## Harness overhead', '', overheadText(results), '');
+
+  out.push('## Method', '', ...METHOD_NOTES.map((n) => `- ${n}`), '');
+
+  out.push('## How to reproduce', '');
+  out.push('```sh', a.reproduce, '# re-render these reports from this folder\'s results.json:', REPORT_COMMAND, '```', '');
+
+  const cmp = comparisonMarkdown(comparison);
+  if (cmp) out.push('## Comparison with baseline', '', cmp, '');
+  return out.join('\n');
+}

@@ -1,0 +1,140 @@
+/**
+ * The report's tables and paragraphs as plain text, shared by the Markdown and HTML
+ * renderers so both say the same thing. Pure; callers escape for their format.
+ */
+import type { Results } from '../types.ts';
+import { BASELINE_MODE, type Analysis, type CellSummary, type ModeAnalysis, type ScenarioAnalysis } from './analysis.ts';
+import { fmtBytes, fmtCost, fmtPct, fmtRange, fmtS, fmtWeight } from './format.ts';
+
+/**
+ * The hook for the baseline comparison (written by the compare module): anything with a
+ * `markdown` string is appended under "## Comparison with baseline"; other values are ignored.
+ */
+export function comparisonMarkdown(comparison: unknown): string | undefined {
+  if (typeof comparison !== 'object' || comparison === null) return undefined;
+  const md = (comparison as { markdown?: unknown }).markdown;
+  return typeof md === 'string' && md.trim() ? md.trim() : undefined;
+}
+
+/** Values shared by the Markdown and HTML tables (plain text; callers escape). */
+export function ciText(c: CellSummary): string {
+  if (!c.stats) return '–';
+  if (c.stats.n < 2) return `– (n=${c.stats.n})`;
+  return fmtRange(c.stats.ci95Ms[0], c.stats.ci95Ms[1], (x) => (x / 1000).toFixed(1)) + ' s';
+}
+
+export function vsNoneText(s: ScenarioAnalysis, mode: string): string {
+  if (mode === BASELINE_MODE) return 'baseline';
+  const v = s.vsNone[mode];
+  if (!v) return '–';
+  if (!v.ci) return `${fmtPct(v.changePct)}; ${v.ciNote}`;
+  return `${fmtPct(v.changePct)} (CI ${fmtPct(v.ci.changePct[0])} … ${fmtPct(v.ci.changePct[1])})`;
+}
+
+export function stepsText(c: CellSummary): string {
+  return c.cachedSteps === undefined ? '–' : `${c.cachedSteps}/${c.totalSteps ?? '?'}`;
+}
+
+export function scenarioRows(s: ScenarioAnalysis): string[][] {
+  return s.ranking.map((mode, i) => {
+    const c = s.cells.find((x) => x.mode === mode) as CellSummary;
+    const median = c.medianMs === undefined ? (c.failedRuns ? 'failed' : 'not measured') : fmtS(c.medianMs);
+    return [c.medianMs === undefined ? '' : String(i + 1), mode, median, ciText(c), vsNoneText(s, mode), stepsText(c), fmtCost(c.cacheExportMs), fmtBytes(c.cacheBytes)];
+  });
+}
+export const SCENARIO_HEAD = ['#', 'Mode', 'Median', '95% CI', 'vs none', 'Cached/total steps', 'Cache export', 'Cache size'];
+
+export function expectedRows(a: Analysis): string[][] {
+  const order = [...a.ranking, ...a.modes.map((m) => m.mode).filter((m) => !a.ranking.includes(m))];
+  const weighted = a.mix.filter((m) => m.weight > 0);
+  return order.map((mode) => {
+    const m = a.modes.find((x) => x.mode === mode) as ModeAnalysis;
+    const e = m.expected;
+    const ci = e.ci95Ms ? fmtRange(e.ci95Ms[0], e.ci95Ms[1], (x) => (x / 1000).toFixed(1)) + ' s' : e.complete ? '–' : '';
+    const vs = mode === BASELINE_MODE ? 'baseline' : fmtPct(e.vsNonePct);
+    const expected = e.ms !== undefined ? fmtS(e.ms) : `incomplete (no ${e.missing.join(', ')})`;
+    return [mode, expected, ci, vs, ...weighted.map((w) => fmtS(e.terms.find((t) => t.scenario === w.scenario)?.medianMs))];
+  });
+}
+export function expectedHead(a: Analysis): string[] {
+  return ['Mode', 'Expected per build', '95% CI', 'vs none', ...a.mix.filter((m) => m.weight > 0).map((m) => `${m.scenario} (${fmtWeight(m.weight)})`)];
+}
+
+export function seedRows(a: Analysis): string[][] {
+  return a.modes.map((m) => {
+    const s = m.seed;
+    if (!s) return [m.mode, 'missing', '–', '–', '–', '–', '–'];
+    return [m.mode, s.status === 'ok' ? 'ok' : `failed: ${s.error ?? ''}`, fmtS(s.wallMs), fmtS(s.buildkitMs), fmtCost(s.exportMs), fmtBytes(s.cacheBytes), `${s.cachedSteps}/${s.totalSteps}`];
+  });
+}
+export const SEED_HEAD = ['Mode', 'Status', 'Wall', 'BuildKit', 'Cache export', 'Cache size', 'Cached/total steps'];
+
+export function costRows(a: Analysis): string[][] {
+  return a.modes.map((m) => [
+    m.mode,
+    m.facts ? m.facts.storage : '?',
+    m.facts ? (m.facts.cachesBuilderStage ? 'yes' : 'no') : '?',
+    fmtCost(m.cost.cacheImportMs),
+    fmtCost(m.cost.cacheExportMs) + (m.mode !== BASELINE_MODE && !m.cost.hasExportPhase ? ' (inside image export)' : ''),
+    fmtBytes(m.cost.cacheBytes),
+    fmtBytes(m.cost.bytesPushed),
+    fmtS(m.seed?.wallMs),
+  ]);
+}
+export const COST_HEAD = ['Mode', 'Cache stored in', 'Caches builder stage', 'Cache import per build', 'Cache export per build', 'Cache size', 'Pushed per build', 'Seed build'];
+
+/** Label → value pairs of the environment, in reading order. */
+export function environmentRows(results: Results): Array<[string, string]> {
+  const e = results.environment;
+  const p = results.plan;
+  const gib = (e.memoryBytes / 2 ** 30).toFixed(1);
+  const span = e.finishedAt ? `${e.startedAt} → ${e.finishedAt} (${fmtS(Date.parse(e.finishedAt) - Date.parse(e.startedAt))})` : `${e.startedAt} → (not finished)`;
+  const rows: Array<[string, string]> = [
+    ['Network profile', `${e.networkProfile} (registry ${e.registry})`],
+    ['Engine', `${e.engineKind}: Docker ${e.dockerVersion}, buildx ${e.buildxVersion}, BuildKit ${e.buildkitVersion ?? 'unknown'}, containerd ${e.containerdVersion}`],
+    ['Machine', `${e.cpus} CPUs, ${gib} GiB memory, ${e.os}`],
+    ['Fixture', `${e.fixture}${e.fixtureCommit ? ` at ${e.fixtureCommit}` : ''}${e.parentCommit ? `; cache seeded from parent commit ${e.parentCommit}` : ''}`],
+  ];
+  for (const [arg, img] of Object.entries(e.baseImages)) rows.push([`Base image ${arg}`, `${img.ref} @ ${img.digest}`]);
+  rows.push(
+    ['Plan', `${p.scenarios.length} scenarios × ${p.modes.length} modes × ${p.repetitions} repetition${p.repetitions === 1 ? '' : 's'} (profile ${p.profile}); every build on a fresh builder`],
+    ['Run', `${results.runId}, ${span}, status ${results.status}`],
+    ['Tools', `Node ${e.node}, cachebench ${e.cachebenchVersion}`],
+  );
+  return rows;
+}
+
+export function overheadText(results: Results): string {
+  const o = results.overhead;
+  if (!o) return 'Not computed (no successful builds).';
+  const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+  return (
+    `Median harness overhead per build (wall time − buildx wall time − cache restore/save): ${fmtCost(num(o.medianHarnessMs))}. ` +
+    `Median buildx CLI time beyond BuildKit's own build duration: ${fmtCost(num(o.medianBuildxVsBuildkitMs))}. ` +
+    'Both are part of every mode\'s wall time alike, so they shift all modes equally and do not change the ranking.'
+  );
+}
+
+export const METHOD_NOTES = [
+  'Times are wall times of the whole CI-like job as the harness saw it (cache restore and save included), each build on a fresh builder that imports the cache the parent commit\'s seed build exported.',
+  'Median = median over successful builds of a cell. 95% CI = Student t interval of the mean.',
+  '"vs none" = median(mode) / median(none) − 1 in the same scenario (negative = faster); its CI is Welch\'s 95% interval for the difference of means, as a percentage of none\'s mean (needs ≥ 2 builds on both sides).',
+  'Expected per build = Σ over scenarios of commit-mix weight × median. Its CI (≥ 2 builds per cell) is Σ w·mean ± t·√(Σ w²·sd²/n).',
+  'Cache export = cache-export + cache-save phases; cache import = cache-restore + cache-import. Sizes in decimal MB (10⁶ bytes).',
+];
+
+
+/** The sentence that puts the network profile in front of the reader. */
+export function networkNote(results: Results): string {
+  const e = results.environment;
+  return e.networkProfile === 'loopback'
+    ? `The registry (${e.registry}) runs on the same machine, so cache transfer is far cheaper than on a real CI runner.`
+    : 'Transfer costs depend on the network: compare only with runs of the same profile.';
+}
+
+export const SEED_INTRO = "Each mode's cache comes from one build of the parent commit on a fresh builder; it is paid once per cache refresh, not per build.";
+
+export const CHECKS_PASSED =
+  'All checks passed: none reused nothing, modes that cache the builder stage reused more steps on a code change, and every cache mode reused every step with no change (where measured).';
+
+export const REPORT_COMMAND = 'npm run cachebench -- report <this folder>';

@@ -1,0 +1,205 @@
+/**
+ * Faults and interruptions on the real engine with the tiny fixture: a failing build is
+ * recorded and the run goes on; --fail-fast stops; SIGINT mid-build saves and --resume
+ * finishes; a killed registry or dockerd is restarted; two runs at once both finish.
+ * After each: nothing finished is lost, nothing is left behind.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa, type ResultPromise } from 'execa';
+import { projectRoot, cacheHome } from '../../src/paths.ts';
+import { layout, pidAlive } from '../../src/engine/embedded.ts';
+import type { Engine } from '../../src/engine/index.ts';
+import type { Results } from '../../src/types.ts';
+import { startEngine, stopIfStarted, readJson } from './helpers.ts';
+
+const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
+let engine: Engine;
+
+before(async () => {
+  engine = await startEngine();
+});
+after(async () => {
+  await stopIfStarted(engine);
+});
+
+function tmp(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function cachebench(args: string[]): ResultPromise<{ reject: false; all: true; env: Record<string, string> }> {
+  return execa('node', [cli, ...args], { reject: false, all: true, env: { CI: 'true' } });
+}
+
+/** A copy of the tiny fixture whose code-change breaks the "compile" step. */
+function brokenFixture(): string {
+  const dir = path.join(tmp('cb-broken-'), 'tiny-broken');
+  cpSync(path.join(projectRoot, 'fixtures', 'tiny'), dir, { recursive: true });
+  const df = path.join(dir, 'Dockerfile');
+  writeFileSync(df, readFileSync(df, 'utf8').replace('RUN sleep 1 && cat deps.lock', 'RUN sleep 1 && ! grep -q BROKEN src/message.txt && cat deps.lock'));
+  const fx = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { name: string; scenarios: Record<string, { edits: Array<{ with: string }> }> };
+  fx.name = 'tiny-broken';
+  (fx.scenarios['code-change']?.edits[0] as { with: string }).with = 'BROKEN';
+  writeFileSync(path.join(dir, 'fixture.json'), JSON.stringify(fx, null, 2));
+  return dir;
+}
+
+/** Temp clones and build dirs this project creates; none may survive a run. */
+function tempLeftovers(): string[] {
+  return readdirSync(os.tmpdir()).filter((f) => f.startsWith('cachebench-ws-') || f.startsWith('cachebench-build-'));
+}
+
+function runsOf(r: Results): number {
+  return r.cells.reduce((a, c) => a + c.runs.length, 0);
+}
+
+test('a failing build is recorded with its step and log, the run goes on, exit code 1', async () => {
+  const out = tmp('cb-fail-');
+  const before = tempLeftovers();
+  const r = await cachebench(['run', '--fixture', brokenFixture(), '--modes', 'none,registry-max', '--scenarios', 'code-change,no-change', '-n', '1', '--out', out]);
+  assert.equal(r.exitCode, 1, r.all);
+  const res = readJson<Results>(path.join(out, 'results.json'));
+  assert.equal(res.status, 'complete');
+  for (const c of res.cells) {
+    const run = c.runs[0];
+    assert.ok(run, c.id);
+    if (c.scenario === 'code-change') {
+      assert.equal(run.status, 'failed', c.id);
+      assert.match(run.error?.step ?? '', /grep -q BROKEN/);
+      assert.equal(run.error?.exitCode, 1);
+      assert.ok(run.error?.logTail !== undefined);
+      assert.ok(c.warnings.some((w) => /1 of 1 builds failed/.test(w)), c.warnings.join('; '));
+    } else {
+      assert.equal(run.status, 'ok', c.id);
+    }
+  }
+  const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+  assert.match(md, /code-change/);
+  assert.match(md, /fail/i);
+  assert.deepEqual(tempLeftovers().filter((f) => !before.includes(f)), []);
+});
+
+test('--fail-fast stops at the first failed build, keeping what finished', async () => {
+  const out = tmp('cb-failfast-');
+  const r = await cachebench(['run', '--fixture', brokenFixture(), '--modes', 'none', '--scenarios', 'no-change,code-change', '-n', '2', '--out', out, '--fail-fast']);
+  assert.equal(r.exitCode, 1, r.all);
+  assert.match(r.all ?? '', /build failed \(tiny-broken\/code-change\/none #1\)/);
+  assert.match(r.all ?? '', /--resume/);
+  const res = readJson<Results>(path.join(out, 'results.json'));
+  assert.equal(res.status, 'failed');
+  assert.equal(res.cells.find((c) => c.scenario === 'no-change')?.runs.length, 2, 'finished builds are kept');
+  assert.equal(res.cells.find((c) => c.scenario === 'code-change')?.runs.length, 1);
+});
+
+test('SIGINT mid-build stops promptly and saves; --resume finishes without redoing builds', async () => {
+  const out = tmp('cb-sigint-');
+  const before = tempLeftovers();
+  const args = ['run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change,no-change', '-n', '2', '--out', out];
+  const child = cachebench(args);
+  const file = path.join(out, 'results.json');
+  // Wait until one measured build is on disk, then interrupt during the next one.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) {
+      try {
+        if (runsOf(readJson<Results>(file)) >= 1) break;
+      } catch {
+        /* being written */
+      }
+    }
+    await sleep(200);
+  }
+  await sleep(1500);
+  const sentAt = Date.now();
+  child.kill('SIGINT');
+  const r = await child;
+  const stopMs = Date.now() - sentAt;
+  assert.equal(r.exitCode, 130, r.all);
+  assert.ok(stopMs < 15_000, `stopped in ${stopMs} ms`);
+  const partial = readJson<Results>(file);
+  assert.equal(partial.status, 'interrupted');
+  const done = runsOf(partial);
+  assert.ok(done >= 1 && done < 4, `finished builds kept (${done})`);
+  const firstRun = partial.cells.flatMap((c) => c.runs)[0];
+  assert.deepEqual(tempLeftovers().filter((f) => !before.includes(f)), [], 'temp clones removed');
+  const builds = await execa('pgrep', ['-f', 'buildx build'], { reject: false });
+  assert.equal(builds.stdout.trim(), '', 'no buildx process left');
+
+  const resumed = await cachebench([...args, '--resume']);
+  assert.equal(resumed.exitCode, 0, resumed.all);
+  const full = readJson<Results>(file);
+  assert.equal(full.status, 'complete');
+  assert.equal(runsOf(full), 4);
+  assert.equal(full.runId, partial.runId);
+  const same = full.cells.flatMap((c) => c.runs).find((x) => x.startedAt === firstRun?.startedAt);
+  assert.ok(same, 'the build finished before the interrupt was not redone');
+  for (const c of full.cells) assert.deepEqual(c.runs.map((x) => x.repetition), [1, 2], c.id);
+});
+
+test('--resume refuses a folder from a different plan (exit 2, no work)', async () => {
+  const out = tmp('cb-resume-plan-');
+  const r1 = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--out', out]);
+  assert.equal(r1.exitCode, 0, r1.all);
+  const r2 = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change', '-n', '2', '--out', out, '--resume']);
+  assert.equal(r2.exitCode, 2, r2.all);
+  assert.match(r2.all ?? '', /holds a different plan/);
+  const r3 = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--out', out]);
+  assert.equal(r3.exitCode, 2);
+  assert.match(r3.all ?? '', /already holds a results.json/);
+});
+
+async function killDuringRun(which: 'registry' | 'dockerd'): Promise<void> {
+  const out = tmp(`cb-kill-${which}-`);
+  const child = cachebench(['run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change,no-change', '-n', '1', '--out', out]);
+  const file = path.join(out, 'results.json');
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) {
+      try {
+        if (runsOf(readJson<Results>(file)) >= 1) break;
+      } catch {
+        /* being written */
+      }
+    }
+    await sleep(100);
+  }
+  const l = layout();
+  const pid = pidAlive(which === 'registry' ? l.registryPid : l.dockerdPid);
+  assert.ok(pid, `${which} runs`);
+  process.kill(pid, 'SIGKILL');
+  const r = await child;
+  const res = readJson<Results>(file);
+  // The next build either finds it restarted, or fails and is recorded; nothing is lost.
+  assert.equal(runsOf(res), 2, r.all);
+  assert.equal(res.status, 'complete', r.all);
+  assert.match(r.all ?? '', /stopped answering .*restarting it/);
+  assert.equal(r.exitCode, res.cells.some((c) => c.runs.some((x) => x.status === 'failed')) ? 1 : 0);
+}
+
+test('the registry killed mid-run is restarted; finished builds are kept', async () => {
+  await killDuringRun('registry');
+});
+
+test('dockerd killed mid-run is restarted; finished builds are kept', async () => {
+  await killDuringRun('dockerd');
+});
+
+test('two runs at once (different output folders) both finish with correct cache behaviour', async () => {
+  const outs = [tmp('cb-par-a-'), tmp('cb-par-b-')];
+  const rs = await Promise.all(outs.map((o) => cachebench(['run', '--fixture', 'tiny', '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '1', '--out', o])));
+  for (const [i, r] of rs.entries()) {
+    assert.equal(r.exitCode, 0, r.all);
+    const res = readJson<Results>(path.join(outs[i] as string, 'results.json'));
+    const none = res.cells.find((c) => c.mode === 'none')?.runs[0];
+    const max = res.cells.find((c) => c.mode === 'registry-max')?.runs[0];
+    assert.equal(none?.cachedSteps, 0);
+    assert.ok(max?.steps.find((s) => s.name.includes('sort deps.txt'))?.cached, 'registry-max reuses the dependency step');
+  }
+  const [a, b] = outs.map((o) => readJson<Results>(path.join(o, 'results.json')));
+  assert.notEqual(a?.runId, b?.runId, 'unique refs per run');
+  assert.ok(!existsSync(path.join(cacheHome(), 'engine.lock')), 'engine lock released');
+});
