@@ -135,8 +135,9 @@ async function cmdRun(argv: string[]): Promise<number> {
     process.stderr.write(`\n${sig}: stopping the current build and saving results…\n`);
     controller.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: execa's signal-exit re-raises a signal that has no other listener left.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const progress = new Progress(0);
   const engine = await connectEngine({ start: true, log: (s) => progress.log(s) });
   const started = performance.now();
@@ -165,7 +166,9 @@ async function cmdRun(argv: string[]): Promise<number> {
       } catch {
         /* reports are best effort after a failure */
       }
-      process.stderr.write(`results so far are in ${opts.outDir}; continue with: npm run bench -- --out ${opts.outDir} --resume ${argv.filter((a) => a !== '--resume').join(' ')}\n`);
+      const again = argv.filter((a) => a !== '--resume');
+      if (!opts.outGiven) again.push('--out', opts.outDir);
+      process.stderr.write(`results so far are in ${opts.outDir}; continue with: npm run bench -- ${again.join(' ')} --resume\n`);
     }
     if (controller.signal.aborted) {
       process.stderr.write('interrupted\n');

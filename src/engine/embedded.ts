@@ -196,6 +196,11 @@ export async function startEmbedded(log: (s: string) => void = () => {}): Promis
   }
   if (!pidAlive(l.dockerdPid)) {
     alreadyRunning = false;
+    // A dockerd that died (or was killed) leaves its containerd and shims running and a
+    // pid file that a zombie still seems to own: clear both, or the new one refuses to start.
+    for (const pid of processesMentioning([l.execRoot, l.dataRoot])) await killAndWait(pid, 'leftover', 5000);
+    const ownPid = Number(existsSync(l.dockerdPid + '.d') ? readFileSync(l.dockerdPid + '.d', 'utf8') : 0);
+    if (ownPid > 0 && !processAlive(ownPid)) rmSync(l.dockerdPid + '.d', { force: true });
     const daemonJson = path.join(runtimeDir(), 'daemon.json');
     writeFileSync(daemonJson, JSON.stringify(DAEMON_JSON, null, 2));
     const pid = startDaemon(

@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheHome } from '../paths.ts';
+import { processAlive } from './embedded.ts';
 
 export interface EngineLock {
   waitedMs: number;
@@ -16,12 +17,9 @@ export interface EngineLock {
 function holderAlive(dir: string): boolean {
   try {
     const pid = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but is not ours.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid);
+  } catch {
+    return false;
   }
 }
 
@@ -92,12 +90,8 @@ export function otherLiveUsers(): number[] {
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid !== process.pid)
     .filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        rmSync(path.join(usersDir(), String(pid)), { force: true });
-        return false;
-      }
+      if (processAlive(pid)) return true;
+      rmSync(path.join(usersDir(), String(pid)), { force: true });
+      return false;
     });
 }

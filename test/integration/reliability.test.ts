@@ -31,8 +31,8 @@ function tmp(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-function cachebench(args: string[]): ResultPromise<{ reject: false; all: true; env: Record<string, string> }> {
-  return execa('node', [cli, ...args], { reject: false, all: true, env: { CI: 'true' } });
+function cachebench(args: string[]): ResultPromise<{ reject: false; all: true; env: Record<string, string>; forceKillAfterDelay: false }> {
+  return execa('node', [cli, ...args], { reject: false, all: true, env: { CI: 'true' }, forceKillAfterDelay: false });
 }
 
 /** A copy of the tiny fixture whose code-change breaks the "compile" step. */
