@@ -15,6 +15,7 @@ import { runBenchmark } from '../src/runner.ts';
 import { Progress, fmtMs } from '../src/progress.ts';
 import { projectRoot } from '../src/paths.ts';
 import { readResults } from '../src/results.ts';
+import { loadFixture } from '../src/fixture.ts';
 import { writeReports } from '../src/report/index.ts';
 import { appendJobSummary, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison, type Comparison, type CompareOptions } from '../src/compare.ts';
 import { renderComparisonMarkdown } from '../src/report/compare-md.ts';
@@ -128,7 +129,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   const opts = parseRunOptions(argv, await scenarioNames());
   if (opts === 'help') return out(RUN_USAGE), 0;
   checkOutDir(opts.outDir);
-  // A bad baseline is bad input: say so before an hour of builds, not after.
+  // Bad input is reported before anything starts (the engine included).
+  loadFixture(opts.fixture);
   if (opts.baseline) readResults(opts.baseline);
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {

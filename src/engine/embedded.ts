@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheHome, runtimeDir } from '../paths.ts';
 import { run } from '../proc.ts';
@@ -108,6 +109,23 @@ async function dockerReady(l: EmbeddedLayout): Promise<boolean> {
   return r.exitCode === 0;
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.setTimeout(1000);
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
 export async function registryReady(address: string): Promise<boolean> {
   try {
     const r = await fetch(`http://${address}/v2/`, { signal: AbortSignal.timeout(2000) });
@@ -150,6 +168,14 @@ export interface StartResult {
 
 /** Idempotent: provisions (cached after the first time) and starts whatever is not running. */
 export async function startEmbedded(log: (s: string) => void = () => {}): Promise<StartResult> {
+  // Before any download: the registry's port must be ours to take.
+  const address = `127.0.0.1:${registryPort()}`;
+  if (!pidAlive(layout().registryPid) && (await portTaken(registryPort()))) {
+    throw new CachebenchError(`the registry address ${address} is already in use by another program`, {
+      exitCode: 2,
+      hint: 'stop that program, or choose another port with CACHEBENCH_REGISTRY_PORT=PORT',
+    });
+  }
   const provisioned = await provisionEngine(log);
   const l = layout(provisioned.binDir);
   const started = performance.now();
@@ -163,15 +189,8 @@ export async function startEmbedded(log: (s: string) => void = () => {}): Promis
 
   let alreadyRunning = true;
   const startedNow: Array<{ pid: number; file: string }> = [];
-  const address = `127.0.0.1:${registryPort()}`;
   if (!pidAlive(l.registryPid)) {
     alreadyRunning = false;
-    if (await registryReady(address)) {
-      throw new CachebenchError(`something else already answers as a registry on ${address}`, {
-        exitCode: 2,
-        hint: 'stop it, or choose another port with CACHEBENCH_REGISTRY_PORT',
-      });
-    }
     writeFileSync(
       l.registryConfig,
       [
