@@ -65,6 +65,11 @@ export function registerRecipe(r: BaseImageRecipe): void {
 
 /** The local registry ref of a recipe's image, building and pushing it if missing. */
 export async function ensureBaseImage(engine: Engine, name: string, log: (s: string) => void = () => {}): Promise<BaseImage> {
+  if (!RECIPES.has(name)) {
+    // Loaded on demand: the .NET recipes import this module (registerRecipe).
+    const dotnet = await import('./base-images-dotnet.ts');
+    dotnet.registerDotnetRecipes();
+  }
   const recipe = RECIPES.get(name);
   if (!recipe) throw new CachebenchError(`unknown base image recipe "${name}"`, { exitCode: 2, hint: `known: ${[...RECIPES.keys()].join(', ')}` });
   const key = createHash('sha256').update(await recipe.inputs()).digest('hex').slice(0, 16);

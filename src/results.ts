@@ -1,5 +1,5 @@
 /** results.json: the schema, atomic writes after every build, reading and validation. */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import AjvModule from 'ajv';
@@ -27,6 +27,7 @@ export function writeResults(dir: string, results: Results): string {
     writeFileSync(tmp, JSON.stringify(results, null, 2) + '\n');
     renameSync(tmp, file);
   } catch (err) {
+    rmSync(tmp, { force: true });
     throw new CachebenchError(`could not write ${file}: ${(err as Error).message}`, {
       cause: err,
       hint: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full: free space, then continue with --resume' : 'check the folder is writable, then continue with --resume',

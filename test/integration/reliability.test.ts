@@ -203,3 +203,20 @@ test('two runs at once (different output folders) both finish with correct cache
   assert.notEqual(a?.runId, b?.runId, 'unique refs per run');
   assert.ok(!existsSync(path.join(cacheHome(), 'engine.lock')), 'engine lock released');
 });
+
+test('a full disk on the output folder stops the run with a clear message; what was written stays valid', async () => {
+  const out = tmp('cb-diskfull-');
+  await execa('mount', ['-t', 'tmpfs', '-o', 'size=24k', 'tmpfs', out]);
+  const before = tempLeftovers();
+  try {
+    const r = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change,code-change,dependency-change', '-n', '1', '--out', out]);
+    assert.equal(r.exitCode, 1, r.all);
+    assert.match(r.all ?? '', /could not write .*results\.json[\s\S]*fix: the disk is full: free space, then continue with --resume/);
+    const res = readJson<Results>(path.join(out, 'results.json'));
+    assert.ok(res.seeds.none, 'the last complete write is intact and parses');
+    assert.ok(!readdirSync(out).some((f) => f.includes('.tmp-')), 'no half-written temp file left');
+  } finally {
+    await execa('umount', [out], { reject: false });
+  }
+  assert.deepEqual(tempLeftovers().filter((f) => !before.includes(f)), []);
+});
