@@ -14,7 +14,8 @@ import { readProvisioned } from '../src/engine/provision.ts';
 import { runBenchmark } from '../src/runner.ts';
 import { Progress, fmtMs } from '../src/progress.ts';
 import { projectRoot } from '../src/paths.ts';
-import { readResults } from '../src/results.ts';
+import { readResults, writeResults } from '../src/results.ts';
+import { mergeResults } from '../src/merge.ts';
 import { loadFixture } from '../src/fixture.ts';
 import { writeReports } from '../src/report/index.ts';
 import { appendJobSummary, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison, type Comparison, type CompareOptions } from '../src/compare.ts';
@@ -28,6 +29,7 @@ registry-max) makes a multi-stage image build fastest on fresh CI runners.
 Commands:
   run             run the benchmark matrix and write reports (npm run bench)
   report DIR      re-render the reports of a run folder from its results.json
+  merge DIR...    combine the results of sharded runs (run --shard I/N) into one
   engine start    provision (once) and start the embedded engine and registry
   engine stop     stop them, leaving no process or mount behind
   engine status   say whether they run
@@ -184,6 +186,29 @@ async function cmdRun(argv: string[]): Promise<number> {
   }
 }
 
+async function cmdMerge(argv: string[]): Promise<number> {
+  const usage = 'Usage: cachebench merge DIR|FILE... --out DIR\n\nCombines the results of `run --shard I/N` jobs into one results.json and report.\nExit 1 when a shard or cell is missing (the merged report says which), 2 on bad input.';
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage.split('\n')[0]);
+  }
+  if (parsed.values.help) return out(usage), 0;
+  if (parsed.positionals.length === 0) throw new UsageError('cachebench merge needs the shard result folders or files', usage.split('\n')[0]);
+  if (!parsed.values.out) throw new UsageError('cachebench merge needs --out DIR', usage.split('\n')[0]);
+  const parts = parsed.positionals.map((p) => readResults(p));
+  const outDir = path.resolve(parsed.values.out);
+  checkOutDir(outDir);
+  const { merged, missing, warnings } = mergeResults(parts);
+  writeResults(outDir, merged);
+  const files = await writeReports(merged, outDir);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const m of missing) process.stderr.write(`missing: ${m}\n`);
+  out(`merged ${parts.length} shard(s), ${merged.cells.length} cells, into ${outDir} (${files.length + 1} files)`);
+  return missing.length ? 1 : 0;
+}
+
 async function cmdReport(argv: string[]): Promise<number> {
   const usage = 'Usage: cachebench report DIR\n\nRe-renders CSV, charts, report.md and report.html from DIR/results.json.';
   const { values, positionals } = simpleFlags(argv, usage);
@@ -300,6 +325,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRun(rest);
       case 'report':
         return await cmdReport(rest);
+      case 'merge':
+        return await cmdMerge(rest);
       case 'engine':
         return await cmdEngine(rest);
       case 'doctor':
@@ -315,7 +342,7 @@ export async function main(argv: string[]): Promise<number> {
         out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, engine, doctor, compare, baseline (see cachebench --help)');
+        throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, merge, compare, baseline, engine, doctor (see cachebench --help)');
     }
   } catch (err) {
     process.stderr.write(formatError(err) + '\n');

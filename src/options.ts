@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 import { MODE_NAMES } from './cache-modes.ts';
 import { projectRoot } from './paths.ts';
+import { parseShard, type Shard } from './plan.ts';
 
 export const PROFILES = {
   quick: { repetitions: 1, description: 'one repetition per cell: a smoke test of the whole pipeline' },
@@ -35,6 +36,8 @@ export interface RunOptions {
   /** A baseline results.json (or run folder) to compare with right after the run. */
   baseline?: string;
   failOn: 'fail' | 'alert';
+  /** Run only this deterministic slice of the cells (CI job matrices). */
+  shard?: Shard;
 }
 
 export const RUN_USAGE = `Usage: cachebench run [options]
@@ -55,6 +58,7 @@ Options:
   --keep-workspace       keep the throwaway clone (its path is printed)
   --baseline FILE|DIR    compare with this baseline results.json after the run (see cachebench compare)
   --fail-on fail|alert   with --baseline: which verdict makes the exit code 1 (default: fail)
+  --shard I/N            run shard I of N (cells balanced by expected cost); combine with cachebench merge
   -h, --help             this help
 `;
 
@@ -115,6 +119,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         'keep-workspace': { type: 'boolean' },
         baseline: { type: 'string' },
         'fail-on': { type: 'string' },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -140,6 +145,8 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   const failOn = v['fail-on'] ?? 'fail';
   if (failOn !== 'fail' && failOn !== 'alert') throw new UsageError(`--fail-on: "${failOn}" is not fail or alert`);
   if (v['fail-on'] !== undefined && v.baseline === undefined) throw new UsageError('--fail-on needs --baseline');
+  const shard = v.shard !== undefined ? parseShard(v.shard) : undefined;
+  if (v.shard !== undefined && !shard) throw new UsageError(`--shard: "${v.shard}" is not I/N with 1 ≤ I ≤ N`, 'e.g. --shard 2/3');
   return {
     fixture: v.fixture ?? 'dotnet-sample',
     scenarios,
@@ -154,5 +161,6 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     keepWorkspace: v['keep-workspace'] ?? false,
     ...(v.baseline !== undefined ? { baseline: path.resolve(v.baseline) } : {}),
     failOn,
+    ...(shard ? { shard } : {}),
   };
 }

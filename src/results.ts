@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import AjvModule from 'ajv';
 import type { Results } from './types.ts';
 import { CachebenchError, UsageError } from './errors.ts';
+import { median } from './stats.ts';
 
 const require = createRequire(import.meta.url);
 const schema = require('./results.schema.json') as object;
@@ -49,4 +50,13 @@ export function readResults(fileOrDir: string): Results {
   const problems = validateResults(doc);
   if (problems.length) throw new UsageError(`${file} is not a cachebench results file: ${problems.slice(0, 5).join('; ')}`);
   return doc as Results;
+}
+
+/** Harness overhead: what the measured window holds beyond buildx, and buildx beyond BuildKit. */
+export function computeOverhead(results: Results): Results['overhead'] {
+  const runs = results.cells.flatMap((c) => c.runs).filter((r) => r.status === 'ok');
+  if (runs.length === 0) return undefined;
+  const harness = runs.map((r) => r.wallMs - r.buildxWallMs - (r.phases['cache-restore'] ?? 0) - (r.phases['cache-save'] ?? 0));
+  const cli = runs.filter((r) => r.buildkitMs !== undefined).map((r) => r.buildxWallMs - (r.buildkitMs as number));
+  return { medianHarnessMs: median(harness), ...(cli.length ? { medianBuildxVsBuildkitMs: median(cli) } : {}) };
 }

@@ -23,8 +23,8 @@ import { loadScenarios } from '../scenarios/index.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
 import { ensureBaseImage } from './base-images.ts';
 import { copyRef, deleteRef, parseRef, referencedBlobs } from './registry.ts';
-import { makePlan, planId, type Cell, type Plan } from './plan.ts';
-import { readResults, writeResults, RESULTS_FILE } from './results.ts';
+import { makePlan, planId, shardPlan, type Cell, type Plan } from './plan.ts';
+import { computeOverhead, readResults, writeResults, RESULTS_FILE } from './results.ts';
 import { median, summarizeSamples } from './stats.ts';
 import { Progress, fmtMs } from './progress.ts';
 import { run } from './proc.ts';
@@ -313,14 +313,6 @@ function fromTinybench(bench: Bench, runs: RunRecord[]): Stats | undefined {
   };
 }
 
-export function computeOverhead(results: Results): Results['overhead'] {
-  const runs = results.cells.flatMap((c) => c.runs).filter((r) => r.status === 'ok');
-  if (runs.length === 0) return undefined;
-  const harness = runs.map((r) => r.wallMs - r.buildxWallMs - (r.phases['cache-restore'] ?? 0) - (r.phases['cache-save'] ?? 0));
-  const cli = runs.filter((r) => r.buildkitMs !== undefined).map((r) => r.buildxWallMs - (r.buildkitMs as number));
-  return { medianHarnessMs: median(harness), medianBuildxVsBuildkitMs: cli.length ? median(cli) : Number.NaN };
-}
-
 export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: RunnerHooks = {}): Promise<Results> {
   const fixture = loadFixture(opts.fixture);
   const all = await loadScenarios();
@@ -329,9 +321,11 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
     if (!s) throw new UsageError(`unknown scenario "${n}"`, `valid scenarios: ${[...all.keys()].join(', ')}`);
     return s;
   });
-  const modes = opts.modes.map(cacheMode);
-  const plan: Plan = makePlan(fixture.name, opts.scenarios, opts.modes, opts.repetitions);
-  const id = planId(plan);
+  opts.modes.forEach(cacheMode);
+  const fullPlan: Plan = makePlan(fixture.name, opts.scenarios, opts.modes, opts.repetitions);
+  const plan = shardPlan(fullPlan, opts.shard);
+  const id = planId(fullPlan) + (opts.shard ? `|shard ${opts.shard.index}/${opts.shard.count}` : '');
+  const modes = plan.modes.map(cacheMode);
   let results: Results | undefined;
   if (existsSync(path.join(opts.outDir, RESULTS_FILE))) {
     if (!opts.resume) throw new UsageError(`${opts.outDir} already holds a results.json`, 'continue it with --resume, or choose another --out');
@@ -371,7 +365,15 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
         schemaVersion: 1,
         runId,
         planId: id,
-        plan: { fixture: fixture.name, scenarios: plan.scenarios, modes: plan.modes, repetitions: plan.repetitions, profile: opts.profile, commitMix: opts.mix },
+        plan: {
+          fixture: fixture.name,
+          scenarios: fullPlan.scenarios,
+          modes: fullPlan.modes,
+          repetitions: plan.repetitions,
+          profile: opts.profile,
+          commitMix: opts.mix,
+          ...(opts.shard ? { shard: opts.shard, allCells: fullPlan.cells.map((c) => c.id) } : {}),
+        },
         environment: {
           engineKind: engine.kind,
           dockerVersion: info.dockerVersion,

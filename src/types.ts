@@ -134,11 +134,25 @@ export interface Results {
   runId: string;
   /** A stable hash of the plan; `--resume` refuses a folder with another. */
   planId: string;
-  plan: { fixture: string; scenarios: string[]; modes: string[]; repetitions: number; profile: string; commitMix: Record<string, number> };
+  plan: {
+    fixture: string;
+    scenarios: string[];
+    modes: string[];
+    repetitions: number;
+    profile: string;
+    /** Scenario → weight; weights add up to 1. */
+    commitMix: Record<string, number>;
+    /** Set when this run measured one shard of the plan's cells. */
+    shard?: { index: number; count: number };
+    /** Every cell id of the whole (unsharded) plan, for merge to find missing shards. */
+    allCells?: string[];
+  };
   environment: Environment;
   seeds: Record<string, SeedRecord>;
   cells: CellResult[];
   /** Harness overhead: median of (wallMs - buildxWallMs - cache restore/save) and of (buildxWallMs - buildkitMs). */
-  overhead?: { medianHarnessMs: number; medianBuildxVsBuildkitMs: number };
+  overhead?: { medianHarnessMs: number; medianBuildxVsBuildkitMs?: number };
   status: 'running' | 'complete' | 'interrupted' | 'failed';
+  /** Things a reader must know (e.g. shards that were missing when results were merged). */
+  notes?: string[];
 }
