@@ -8,7 +8,7 @@ import { existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { CachebenchError, UsageError, formatError } from '../src/errors.ts';
 import { parseRunOptions, RUN_USAGE, checkOutDir } from '../src/options.ts';
 import { scenarioNames } from '../scenarios/index.ts';
-import { connectEngine, engineInfo, problems, releaseEngine } from '../src/engine/index.ts';
+import { builderInfo, connectEngine, engineInfo, problems, releaseEngine, type BuilderInfo } from '../src/engine/index.ts';
 import { embeddedStatus, startEmbedded, stopEmbedded } from '../src/engine/embedded.ts';
 import { readProvisioned } from '../src/engine/provision.ts';
 import { runBenchmark } from '../src/runner.ts';
@@ -16,7 +16,7 @@ import { Progress, fmtMs } from '../src/progress.ts';
 import { projectRoot } from '../src/paths.ts';
 import { readResults, writeResults } from '../src/results.ts';
 import { mergeResults } from '../src/merge.ts';
-import { loadFixture } from '../src/fixture.ts';
+import { loadTarget } from '../src/target.ts';
 import { writeReports } from '../src/report/index.ts';
 import { appendJobSummary, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison, type Comparison, type CompareOptions } from '../src/compare.ts';
 import { renderComparisonMarkdown } from '../src/report/compare-md.ts';
@@ -78,10 +78,10 @@ async function cmdEngine(argv: string[]): Promise<number> {
 }
 
 async function cmdDoctor(argv: string[]): Promise<number> {
-  const usage = 'Usage: cachebench doctor [--json]\n\nChecks the engine (system or embedded), buildx, the containerd image store, cache backends and the registry.';
-  let values: { help?: boolean; json?: boolean };
+  const usage = 'Usage: cachebench doctor [--json] [--builder NAME]\n\nChecks the engine (system or embedded), buildx, the containerd image store, cache backends and the registry;\nwith --builder, what that buildx builder supports and how cachebench makes it fresh.';
+  let values: { help?: boolean; json?: boolean; builder?: string };
   try {
-    values = parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } } }).values;
+    values = parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, builder: { type: 'string' } } }).values;
   } catch (err) {
     throw new UsageError((err as Error).message, usage.split('\n')[0]);
   }
@@ -92,8 +92,13 @@ async function cmdDoctor(argv: string[]): Promise<number> {
     const engine = await connectEngine({ start: false });
     const info = await engineInfo(engine);
     const probs = problems(info);
+    let builder: BuilderInfo | undefined;
+    if (values.builder) {
+      builder = await builderInfo(engine, values.builder, info.containerdStore);
+      if (builder.problem) probs.push({ what: builder.problem, fix: 'see `docker buildx ls`; create the builder, or omit --builder' });
+    }
     ok = probs.length === 0;
-    report = { ready: ok, ...info, problems: probs };
+    report = { ready: ok, ...info, ...(builder ? { builder } : {}), problems: probs };
   } catch (err) {
     const e = err instanceof CachebenchError ? err : new CachebenchError(String(err));
     report = { ready: false, problems: [{ what: e.message, fix: e.hint ?? '' }] };
@@ -110,6 +115,8 @@ async function cmdDoctor(argv: string[]): Promise<number> {
       out(`containerd store: ${r.containerdStore ? 'on' : 'off'}`);
       out(`cache backends:   ${(r.cacheBackends ?? []).join(', ')}`);
       out(`registry:         ${r.registry} (${r.registryReady ? 'ready' : 'not answering'})`);
+      const b = (report as { builder?: BuilderInfo }).builder;
+      if (b) out(`builder:          ${b.name} (driver ${b.driver}, ${b.status}); cache backends ${b.cacheBackends.join(', ') || 'none'}; fresh per build: ${b.fresh}`);
     }
     for (const p of r.problems) out(`problem: ${p.what}\n  fix: ${p.fix}`);
     out(ok ? 'ready' : 'not ready');
@@ -132,8 +139,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (opts === 'help') return out(RUN_USAGE), 0;
   checkOutDir(opts.outDir);
   // Bad input is reported before anything starts (the engine included).
-  loadFixture(opts.fixture);
   if (opts.baseline) readResults(opts.baseline);
+  const target = await loadTarget(opts, (s) => process.stderr.write(s + '\n'));
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     process.stderr.write(`\n${sig}: stopping the current build and saving results…\n`);
@@ -143,10 +150,16 @@ async function cmdRun(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = new Progress(0);
-  const engine = await connectEngine({ start: true, log: (s) => progress.log(s) });
+  let engine;
+  try {
+    engine = await connectEngine({ start: true, log: (s) => progress.log(s) });
+  } catch (err) {
+    target.cleanup();
+    throw err;
+  }
   const started = performance.now();
   try {
-    const results = await runBenchmark(engine, opts, { progress, signal: controller.signal });
+    const results = await runBenchmark(engine, opts, { progress, signal: controller.signal }, target.fixture);
     let exitCode = results.cells.some((c) => c.runs.some((r) => r.status === 'failed')) ? 1 : 0;
     let comparison: Comparison | undefined;
     if (opts.baseline) {
@@ -183,6 +196,7 @@ async function cmdRun(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await releaseEngine(engine);
+    target.cleanup();
   }
 }
 

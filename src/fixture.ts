@@ -32,7 +32,13 @@ export interface FixtureConfig {
   dockerfile: string;
   context: string;
   target?: string;
+  platform?: string;
   buildArgs: Record<string, string>;
+  /**
+   * FROM image → local base-image recipe, applied as a named build context
+   * (`--build-context IMAGE=docker-image://…`) without editing the Dockerfile.
+   */
+  imageMap: Record<string, string>;
   /** Build arg → local base-image recipe, used when the official image cannot be pulled. */
   baseImages: Record<string, string>;
   scenarios: Record<string, ScenarioSpec>;
@@ -100,7 +106,9 @@ export function parseFixtureConfig(json: unknown, dir: string, file: string): Fi
     dockerfile,
     context,
     ...(typeof j.target === 'string' ? { target: j.target } : {}),
+    ...(typeof j.platform === 'string' ? { platform: j.platform } : {}),
     buildArgs: record(j.buildArgs, 'buildArgs', file),
+    imageMap: record(j.imageMap, 'imageMap', file),
     baseImages: record(j.baseImages, 'baseImages', file),
     scenarios,
     prepare: Array.isArray(j.prepare) ? j.prepare.map((p, i) => str(p, `prepare[${i}]`, file)) : [],

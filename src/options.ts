@@ -10,6 +10,7 @@ import { UsageError } from './errors.ts';
 import { MODE_NAMES } from './cache-modes.ts';
 import { projectRoot } from './paths.ts';
 import { parseShard, type Shard } from './plan.ts';
+import { DEFAULT_NETWORK_PROFILE, NETWORK_PROFILES, networkProfile } from './network/profiles.ts';
 
 export const PROFILES = {
   quick: { repetitions: 1, description: 'one repetition per cell: a smoke test of the whole pipeline' },
@@ -38,6 +39,20 @@ export interface RunOptions {
   failOn: 'fail' | 'alert';
   /** Run only this deterministic slice of the cells (CI job matrices). */
   shard?: Shard;
+  /** A user's repository (path or git URL) instead of a fixture. */
+  repo?: string;
+  config?: string;
+  dockerfile?: string;
+  context?: string;
+  target?: string;
+  platform?: string;
+  buildArgs: Record<string, string>;
+  /** FROM image → base-image recipe (--base-image IMAGE=RECIPE). */
+  baseImageMap: Record<string, string>;
+  /** An existing buildx builder to build on (made fresh per build as its driver allows). */
+  builder?: string;
+  /** The link to the registry: loopback, datacenter or internet (default). */
+  networkProfile: string;
 }
 
 export const RUN_USAGE = `Usage: cachebench run [options]
@@ -47,6 +62,17 @@ building the parent commit produced, and writes results.json, CSV, charts and re
 
 Options:
   --fixture NAME|PATH    dotnet-sample (default), tiny, or a folder with a Dockerfile and fixture.json
+  --repo PATH|GIT-URL    benchmark your own repository (its cachebench.json, or detected .NET scenarios)
+  --config FILE          the repository's config, if not <repo>/cachebench.json
+  --dockerfile FILE      Dockerfile, relative to --context (default: Dockerfile)
+  --context DIR          build context, relative to the repository (default: .)
+  --target STAGE         build target, passed to buildx
+  --build-arg K=V        build argument (repeatable)
+  --platform P           target platform, passed to buildx
+  --network-profile P    registry link: internet (default: 100 Mbit/s, 30 ms RTT), datacenter (500 Mbit/s, 2 ms),
+                         loopback (unshaped), or RATEmbit/RTTms (e.g. 50mbit/30ms)
+  --builder NAME         build on this existing buildx builder (see README: fresh builders per driver)
+  --base-image IMG=R     build FROM IMG from the local base-image recipe R (repeatable; dotnet-sdk, dotnet-aspnet, busybox)
   --scenarios a,b        scenarios to run (default: all in scenarios/)
   --modes a,b            cache modes (default: ${MODE_NAMES.join(',')})
   -n, --repetitions N    measured builds per cell (default: from the profile)
@@ -120,6 +146,16 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         baseline: { type: 'string' },
         'fail-on': { type: 'string' },
         shard: { type: 'string' },
+        repo: { type: 'string' },
+        config: { type: 'string' },
+        dockerfile: { type: 'string' },
+        context: { type: 'string' },
+        target: { type: 'string' },
+        platform: { type: 'string' },
+        'build-arg': { type: 'string', multiple: true },
+        'base-image': { type: 'string', multiple: true },
+        builder: { type: 'string' },
+        'network-profile': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -145,6 +181,25 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   const failOn = v['fail-on'] ?? 'fail';
   if (failOn !== 'fail' && failOn !== 'alert') throw new UsageError(`--fail-on: "${failOn}" is not fail or alert`);
   if (v['fail-on'] !== undefined && v.baseline === undefined) throw new UsageError('--fail-on needs --baseline');
+  const pairs = (flag: string, items: string[] | undefined): Record<string, string> => {
+    const outPairs: Record<string, string> = {};
+    for (const it of items ?? []) {
+      const i = it.indexOf('=');
+      if (i <= 0) throw new UsageError(`${flag}: "${it}" is not NAME=VALUE`);
+      outPairs[it.slice(0, i)] = it.slice(i + 1);
+    }
+    return outPairs;
+  };
+  const buildArgs = pairs('--build-arg', v['build-arg']);
+  const baseImageMap = pairs('--base-image', v['base-image']);
+  if (v.repo !== undefined && v.fixture !== undefined) throw new UsageError('--repo and --fixture exclude each other', 'give one of them');
+  if (v.config !== undefined && v.repo === undefined) throw new UsageError('--config needs --repo');
+  const networkProfileName = v['network-profile'] ?? DEFAULT_NETWORK_PROFILE;
+  try {
+    networkProfile(networkProfileName);
+  } catch (err) {
+    throw new UsageError(`--network-profile: ${(err as Error).message}`, `valid: ${Object.keys(NETWORK_PROFILES).join(', ')}, or RATEmbit/RTTms (e.g. 50mbit/30ms)`);
+  }
   const shard = v.shard !== undefined ? parseShard(v.shard) : undefined;
   if (v.shard !== undefined && !shard) throw new UsageError(`--shard: "${v.shard}" is not I/N with 1 ≤ I ≤ N`, 'e.g. --shard 2/3');
   return {
@@ -162,5 +217,15 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     ...(v.baseline !== undefined ? { baseline: path.resolve(v.baseline) } : {}),
     failOn,
     ...(shard ? { shard } : {}),
+    ...(v.repo !== undefined ? { repo: v.repo } : {}),
+    ...(v.config !== undefined ? { config: v.config } : {}),
+    ...(v.dockerfile !== undefined ? { dockerfile: v.dockerfile } : {}),
+    ...(v.context !== undefined ? { context: v.context } : {}),
+    ...(v.target !== undefined ? { target: v.target } : {}),
+    ...(v.platform !== undefined ? { platform: v.platform } : {}),
+    buildArgs,
+    baseImageMap,
+    ...(v.builder !== undefined ? { builder: v.builder } : {}),
+    networkProfile: networkProfileName,
   };
 }

@@ -18,7 +18,10 @@ import { embeddedStatus, startEmbedded } from './engine/embedded.ts';
 import { addBuildkitDuration, runBuild } from './buildx/run.ts';
 import { classify } from './buildx/record.ts';
 import { cacheMode, type CacheLocation, type CacheMode } from './cache-modes.ts';
-import { loadFixture, type FixtureConfig } from './fixture.ts';
+import type { FixtureConfig } from './fixture.ts';
+import { loadTarget, type Target } from './target.ts';
+import { networkProfile } from './network/link.ts';
+import { openRegistryLink } from './network/registry-link.ts';
 import { loadScenarios } from '../scenarios/index.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
 import { ensureBaseImage } from './base-images.ts';
@@ -50,6 +53,7 @@ interface Context {
   fixture: FixtureConfig;
   ws: Workspace;
   buildArgs: Record<string, string>;
+  buildContexts: Record<string, string>;
   results: Results;
   stateDir: string;
   progress: Progress;
@@ -128,7 +132,7 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
   const lock = await prepareEngine(ctx);
   let fresh;
   try {
-    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder);
   } catch (err) {
     lock?.release();
     throw err;
@@ -143,7 +147,9 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
         context: path.join(ctx.ws.parentDir, ctx.fixture.context),
         dockerfile: path.join(ctx.ws.parentDir, ctx.fixture.context, ctx.fixture.dockerfile),
         ...(ctx.fixture.target ? { target: ctx.fixture.target } : {}),
+        ...(ctx.fixture.platform ? { platform: ctx.fixture.platform } : {}),
         buildArgs: ctx.buildArgs,
+        buildContexts: ctx.buildContexts,
         tags: [imageRef],
         push: true,
         cacheTo: mode.cacheTo(to),
@@ -194,7 +200,7 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
     await copyRef(s.imageRef, refs.parent);
     if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
     before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
-    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`);
+    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder);
   } catch (err) {
     lock?.release();
     throw err;
@@ -228,7 +234,9 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
         context: path.join(checkout.dir, ctx.fixture.context),
         dockerfile: path.join(checkout.dir, ctx.fixture.context, ctx.fixture.dockerfile),
         ...(ctx.fixture.target ? { target: ctx.fixture.target } : {}),
+        ...(ctx.fixture.platform ? { platform: ctx.fixture.platform } : {}),
         buildArgs: ctx.buildArgs,
+        buildContexts: ctx.buildContexts,
         tags: [refs.build],
         push: true,
         cacheFrom: mode.cacheFrom(from),
@@ -313,8 +321,19 @@ function fromTinybench(bench: Bench, runs: RunRecord[]): Stats | undefined {
   };
 }
 
-export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: RunnerHooks = {}): Promise<Results> {
-  const fixture = loadFixture(opts.fixture);
+export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: RunnerHooks = {}, preloaded?: FixtureConfig): Promise<Results> {
+  let target: Target | undefined;
+  if (!preloaded) target = await loadTarget(opts, (s) => hooks.progress?.log(s));
+  const fixture = preloaded ?? (target as Target).fixture;
+  try {
+    return await runWith(engine, opts, hooks, fixture);
+  } finally {
+    target?.cleanup();
+  }
+}
+
+async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, fixture: FixtureConfig): Promise<Results> {
+  let engine = engineIn;
   const all = await loadScenarios();
   const scenarios = opts.scenarios.map((n) => {
     const s = all.get(n);
@@ -340,11 +359,23 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
   progress.log(`preparing: throwaway clone of ${fixture.name} and ${scenarios.length} scenario commits`);
   const ws = await createWorkspace(fixture, scenarios);
   const runId = results?.runId ?? `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  // The run's registry: local, or behind a shaped link as a remote registry would be.
+  const profile = networkProfile(opts.networkProfile);
+  const net = await openRegistryLink(profile, engine.registry, `r${runId.slice(-6)}`, (s) => progress.log(s));
+  engine = { ...engine, registry: net.address };
   const stateDir = path.join(cacheHome(), 'runs', runId);
   mkdirSync(stateDir, { recursive: true });
   try {
     const buildArgs = { ...fixture.buildArgs };
+    const buildContexts: Record<string, string> = {};
     const baseImages: Results['environment']['baseImages'] = {};
+    for (const [image, recipe] of Object.entries(fixture.imageMap)) {
+      const img = await ensureBaseImage(engine, recipe, (s) => progress.log(s));
+      if (img.buildMs > 0) progress.log(`base image ${recipe}: built in ${fmtMs(img.buildMs)} → ${img.ref}`);
+      // The Dockerfile's FROM image is served from the local registry, the file unchanged.
+      buildContexts[image] = `docker-image://${img.ref}`;
+      baseImages[image] = { ref: img.ref, digest: img.digest };
+    }
     for (const [arg, recipe] of Object.entries(fixture.baseImages)) {
       const img = await ensureBaseImage(engine, recipe, (s) => progress.log(s));
       if (img.buildMs > 0) progress.log(`base image ${recipe}: built in ${fmtMs(img.buildMs)} → ${img.ref}`);
@@ -389,7 +420,13 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
           parentCommit: ws.parentCommit,
           baseImages,
           registry: engine.registry,
-          networkProfile: 'loopback',
+          networkProfile: profile.name,
+          network: {
+            rateMbit: profile.rateMbit,
+            rttMs: profile.rttMs,
+            description: profile.description,
+            ...(net.measured ? { measuredMbit: net.measured.throughputMbit, measuredRttMs: net.measured.rttMs } : {}),
+          },
           startedAt: new Date().toISOString(),
           cachebenchVersion: VERSION,
         },
@@ -398,7 +435,7 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
         status: 'running',
       };
     }
-    const ctx: Context = { engine, opts, fixture, ws, buildArgs, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0 };
+    const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0 };
     persist(ctx);
 
     for (const mode of modes) {
@@ -472,5 +509,6 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
   } finally {
     if (opts.keepWorkspace) progress.log(`workspace kept at ${ws.root}`);
     else ws.cleanup();
+    await net.destroy();
   }
 }

@@ -114,6 +114,8 @@ export interface Environment {
   baseImages: Record<string, { ref: string; digest: string }>;
   registry: string;
   networkProfile: string;
+  /** The link between the builder and the registry: the profile's figures and what was measured. */
+  network?: { rateMbit: number; rttMs: number; description: string; measuredMbit?: number; measuredRttMs?: number };
   startedAt: string;
   finishedAt?: string;
   cachebenchVersion: string;

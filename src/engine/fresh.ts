@@ -24,7 +24,32 @@ export async function wipeEmbedded(engine: Engine): Promise<void> {
   await docker(engine, ['buildx', 'history', 'rm', '--all'], { reject: false });
 }
 
-export async function freshBuilder(engine: Engine, name: string): Promise<FreshBuilder> {
+/**
+ * A user's existing builder (`--builder NAME`): how it is made fresh depends on its driver.
+ * - docker (the engine's own BuildKit): on the embedded engine the full wipe; on a system
+ *   engine only the build cache and history are pruned (its images are the user's);
+ * - docker-container, kubernetes, remote: `buildx prune --all` and `buildx history rm --all`
+ *   on that builder empty its BuildKit cache (the builder itself is kept: it may be shared
+ *   infrastructure that cachebench cannot recreate).
+ */
+export async function freshUserBuilder(engine: Engine, builder: string): Promise<FreshBuilder> {
+  const started = performance.now();
+  const info = await docker(engine, ['buildx', 'inspect', builder], {
+    what: `inspecting builder ${builder}`,
+    hint: 'list builders with `docker buildx ls`',
+  });
+  const driver = /Driver:\s*(\S+)/.exec(info.stdout)?.[1] ?? 'unknown';
+  if (driver === 'docker' && engine.kind === 'embedded') {
+    await wipeEmbedded(engine);
+  } else {
+    await docker(engine, ['buildx', 'prune', '--builder', builder, '--all', '--force']);
+    await docker(engine, ['buildx', 'history', 'rm', '--builder', builder, '--all'], { reject: false });
+  }
+  return { builder, resetMs: performance.now() - started, dispose: async () => {} };
+}
+
+export async function freshBuilder(engine: Engine, name: string, userBuilder?: string): Promise<FreshBuilder> {
+  if (userBuilder) return freshUserBuilder(engine, userBuilder);
   const started = performance.now();
   if (engine.kind === 'embedded') {
     await wipeEmbedded(engine);

@@ -160,3 +160,32 @@ export async function releaseEngine(engine: Engine): Promise<void> {
   unregisterUser();
   if (engine.startedHere && otherLiveUsers().length === 0) await stopEmbedded();
 }
+
+export interface BuilderInfo {
+  name: string;
+  driver: string;
+  status: string;
+  cacheBackends: string[];
+  /** How cachebench makes this builder fresh before each measured build. */
+  fresh: string;
+  problem?: string;
+}
+
+/** What an existing buildx builder supports (doctor --builder). */
+export async function builderInfo(engine: Engine, name: string, containerdStore: boolean): Promise<BuilderInfo> {
+  const r = await docker(engine, ['buildx', 'inspect', name], { reject: false });
+  if (r.exitCode !== 0) {
+    return { name, driver: 'unknown', status: 'missing', cacheBackends: [], fresh: '-', problem: `no buildx builder named "${name}": ${r.stderr.split('\n')[0] ?? ''}` };
+  }
+  const driver = /Driver:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
+  const status = /Status:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
+  const all = ['inline', 'local', 'registry'];
+  const cacheBackends = driver === 'docker' && !containerdStore ? ['inline'] : all;
+  const fresh =
+    driver === 'docker'
+      ? engine.kind === 'embedded'
+        ? 'full wipe of the embedded engine (containers, images, build cache, history)'
+        : 'buildx prune --all + history rm (the system engine\'s images are left alone)'
+      : 'buildx prune --all + history rm on that builder (the builder itself is kept)';
+  return { name, driver, status, cacheBackends, fresh };
+}

@@ -48,7 +48,7 @@ async function probeImage(scenario: string, image: string): Promise<void> {
 before(async () => {
   engine = await startEngine();
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'cb-dotnet-'));
-  const opts = parseRunOptions(['--fixture', 'dotnet-sample', '--modes', 'registry-max', '--repetitions', '1', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
+  const opts = parseRunOptions(['--fixture', 'dotnet-sample', '--modes', 'registry-max', '--repetitions', '1', '--network-profile', 'loopback', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
   assert.ok(opts !== 'help');
   results = await runBenchmark(engine, opts, { onBuilt: (cell, _rep, image) => probeImage(cell.scenario, image) });
 });

@@ -14,7 +14,7 @@ import type { Results } from '../../src/types.ts';
 import { readJson, startEngine, stopIfStarted } from './helpers.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
-const args = ['--fixture', 'tiny', '--modes', 'none,registry-max', '-n', '1'];
+const args = ['--fixture', 'tiny', '--modes', 'none,registry-max', '-n', '1', '--network-profile', 'loopback'];
 let engine: Engine;
 
 before(async () => {

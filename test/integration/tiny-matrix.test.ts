@@ -48,6 +48,11 @@ const stepCached = (c: CellResult, text: string) => {
 
 test('every cell measured once, all builds succeeded, results complete', () => {
   assert.equal(results.status, 'complete');
+  // The default profile: the registry behind a shaped link like a cloud registry's.
+  assert.equal(results.environment.networkProfile, 'internet');
+  const net = results.environment.network;
+  assert.ok(net && net.rateMbit === 100 && net.rttMs === 30);
+  assert.ok(net.measuredMbit !== undefined && Math.abs(net.measuredMbit - 100) / 100 < 0.15, `measured ${net.measuredMbit} Mbit/s`);
   assert.equal(results.cells.length, 15);
   for (const c of results.cells) {
     assert.equal(c.runs.length, 1, c.id);

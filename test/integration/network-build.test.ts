@@ -1,0 +1,55 @@
+/**
+ * A registry that costs what a real one costs: the same build through a shaped link at
+ * two bandwidths. Halving the bandwidth roughly doubles the transfer phases (cache
+ * export, image push, base pull) of the seed build; the build steps' own time stays put.
+ * Everything the run creates for the link (namespaces, veth, qdiscs, relay) is gone after.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { projectRoot } from '../../src/paths.ts';
+import type { Engine } from '../../src/engine/index.ts';
+import type { Results, SeedRecord } from '../../src/types.ts';
+import { readJson, startEngine, stopIfStarted } from './helpers.ts';
+
+const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
+let engine: Engine;
+
+before(async () => {
+  engine = await startEngine();
+});
+after(async () => {
+  await stopIfStarted(engine);
+});
+
+async function seedAt(profile: string): Promise<{ seed: SeedRecord; results: Results }> {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-net-'));
+  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change', '-n', '1', '--build-arg', 'DEPS_MB=60', '--network-profile', profile, '--out', out], { reject: false, all: true });
+  assert.equal(r.exitCode, 0, r.all);
+  const results = readJson<Results>(path.join(out, 'results.json'));
+  const seed = results.seeds['registry-max'];
+  assert.ok(seed && seed.status === 'ok');
+  return { seed, results };
+}
+
+const transfer = (s: SeedRecord) => (s.phases['cache-export'] ?? 0) + (s.phases['image-export'] ?? 0) + (s.phases['base-pull'] ?? 0);
+
+test('halving the bandwidth roughly doubles the transfer phases, not the build steps', async () => {
+  const before = (await execa('ip', ['-o', 'link'])).stdout.replace(/\s+\d+\s*$/gm, '');
+  const fast = await seedAt('100mbit/5ms');
+  const slow = await seedAt('50mbit/5ms');
+  assert.equal(fast.results.environment.networkProfile, '100mbit/5ms');
+  assert.ok(Math.abs((fast.results.environment.network?.measuredMbit ?? 0) - 100) / 100 < 0.15, `measured ${fast.results.environment.network?.measuredMbit} Mbit/s`);
+  const tRatio = transfer(slow.seed) / transfer(fast.seed);
+  const bRatio = (slow.seed.phases.build ?? 0) / (fast.seed.phases.build ?? 1);
+  process.stderr.write(`# transfer phases: ${transfer(fast.seed).toFixed(0)} → ${transfer(slow.seed).toFixed(0)} ms (×${tRatio.toFixed(2)}); build: ${fast.seed.phases.build} → ${slow.seed.phases.build} ms (×${bRatio.toFixed(2)})\n`);
+  assert.ok(tRatio > 1.6 && tRatio < 2.4, `transfer ratio ${tRatio}`);
+  assert.ok(bRatio > 0.7 && bRatio < 1.4, `build ratio ${bRatio}`);
+  const netns = (await execa('ip', ['netns', 'list'])).stdout;
+  assert.doesNotMatch(netns, /cb[cs]-r/, 'namespaces removed');
+  const afterLinks = (await execa('ip', ['-o', 'link'])).stdout.replace(/\s+\d+\s*$/gm, '');
+  assert.equal(afterLinks.split('\n').length, before.split('\n').length, 'no interface left');
+});
