@@ -61,13 +61,19 @@ function record(v: unknown, field: string, file: string): Record<string, string>
   return v as Record<string, string>;
 }
 
-export function parseFixtureConfig(json: unknown, dir: string, file: string): FixtureConfig {
+/** Scenario names a config may declare edits for (the built-in scenario modules that read edits). */
+export const EDITABLE_SCENARIOS = ['code-change', 'dependency-change'];
+
+export function parseFixtureConfig(json: unknown, dir: string, file: string, knownScenarios: readonly string[] = EDITABLE_SCENARIOS): FixtureConfig {
   if (typeof json !== 'object' || json === null) throw new UsageError(`${file}: must be a JSON object`);
   const j = json as Record<string, unknown>;
   const scenarios: Record<string, ScenarioSpec> = {};
   const rawScenarios = j.scenarios ?? {};
   if (typeof rawScenarios !== 'object' || rawScenarios === null) throw new UsageError(`${file}: "scenarios" must be an object`);
   for (const [name, spec] of Object.entries(rawScenarios as Record<string, unknown>)) {
+    if (!knownScenarios.includes(name)) {
+      throw new UsageError(`${file}: "scenarios.${name}": unknown scenario`, `declare edits for ${knownScenarios.join(' or ')}; other scenarios are modules in scenarios/`);
+    }
     const s = spec as { description?: unknown; edits?: unknown };
     if (typeof s !== 'object' || s === null) throw new UsageError(`${file}: "scenarios.${name}" must be an object`);
     if (s.edits !== undefined && !Array.isArray(s.edits)) throw new UsageError(`${file}: "scenarios.${name}.edits" must be an array`);
@@ -89,6 +95,13 @@ export function parseFixtureConfig(json: unknown, dir: string, file: string): Fi
       }
       if (edit.replace === undefined && edit.create === undefined && !existsSync(path.join(dir, edit.file))) {
         throw new UsageError(`${file}: "${field}.file": ${edit.file} does not exist in ${dir}`);
+      }
+      if (edit.replace !== undefined) {
+        const target = path.join(dir, edit.file);
+        if (!existsSync(target)) throw new UsageError(`${file}: "${field}.file": ${edit.file} does not exist in ${dir}`);
+        if (!readFileSync(target, 'utf8').includes(edit.replace)) {
+          throw new UsageError(`${file}: "${field}.replace": "${edit.replace}" does not occur in ${edit.file}`, 'make the edit match the file as committed');
+        }
       }
       return edit;
     });
