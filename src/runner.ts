@@ -6,12 +6,11 @@
  * --cache-from/--cache-to and an image push: everything a CI job pays. Results are
  * written after every build; `--resume` skips what is already on disk.
  */
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Bench } from 'tinybench';
-import type { Engine } from './engine/index.ts';
-import { engineInfo, hostFacts } from './engine/index.ts';
+import { docker, engineInfo, hostFacts, type Engine } from './engine/index.ts';
 import { freshBuilder } from './engine/fresh.ts';
 import { lockEngine, type EngineLock } from './engine/lock.ts';
 import { embeddedStatus, startEmbedded } from './engine/embedded.ts';
@@ -321,6 +320,35 @@ function fromTinybench(bench: Bench, runs: RunRecord[]): Stats | undefined {
   };
 }
 
+/** `ARG NAME=default` in a Dockerfile. */
+export function argDefault(dockerfile: string, name: string): string | undefined {
+  const m = new RegExp(`^\\s*ARG\\s+${name}=(\\S+)`, 'mi').exec(dockerfile);
+  return m?.[1]?.replace(/^["']|["']$/g, '');
+}
+
+/**
+ * Official base images or local equivalents? CACHEBENCH_BASE_IMAGES=official|local|auto;
+ * auto: a system engine is assumed to reach the official registries, the embedded engine
+ * (a machine with no outside registry) uses local recipes. No outside host is probed.
+ */
+export function useOfficialImages(engine: Engine): boolean {
+  const policy = process.env.CACHEBENCH_BASE_IMAGES ?? 'auto';
+  if (!['official', 'local', 'auto'].includes(policy)) {
+    throw new UsageError(`CACHEBENCH_BASE_IMAGES=${policy} is not valid`, 'use official, local or auto');
+  }
+  return policy === 'official' || (policy === 'auto' && engine.kind === 'system');
+}
+
+async function remoteDigest(engine: Engine, image: string): Promise<string> {
+  const r = await docker(engine, ['buildx', 'imagetools', 'inspect', '--raw', image], { reject: false, timeoutMs: 60_000 });
+  if (r.exitCode !== 0) {
+    throw new CachebenchError(`cannot resolve the base image ${image}: ${r.stderr.split('\n')[0] ?? ''}`, {
+      hint: 'set CACHEBENCH_BASE_IMAGES=local to build local equivalents instead',
+    });
+  }
+  return `sha256:${createHash('sha256').update(r.stdout).digest('hex')}`;
+}
+
 export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: RunnerHooks = {}, preloaded?: FixtureConfig): Promise<Results> {
   let target: Target | undefined;
   if (!preloaded) target = await loadTarget(opts, (s) => hooks.progress?.log(s));
@@ -376,7 +404,14 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
       buildContexts[image] = `docker-image://${img.ref}`;
       baseImages[image] = { ref: img.ref, digest: img.digest };
     }
+    const dockerfileText = readFileSync(path.join(fixture.dir, fixture.context, fixture.dockerfile), 'utf8');
     for (const [arg, recipe] of Object.entries(fixture.baseImages)) {
+      const official = argDefault(dockerfileText, arg);
+      if (official && useOfficialImages(engine)) {
+        // The Dockerfile's own default (e.g. the official .NET image), pulled as a CI runner would.
+        baseImages[arg] = { ref: official, digest: await remoteDigest(engine, official) };
+        continue;
+      }
       const img = await ensureBaseImage(engine, recipe, (s) => progress.log(s));
       if (img.buildMs > 0) progress.log(`base image ${recipe}: built in ${fmtMs(img.buildMs)} → ${img.ref}`);
       buildArgs[arg] = img.ref;
