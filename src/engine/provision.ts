@@ -200,14 +200,22 @@ class PrivateApt {
       writeFileSync(path.join(this.dir, 'lists', 'updated'), new Date().toISOString());
     }
   }
-  async versionIn(pkg: string, suite: Suite): Promise<string | undefined> {
-    const r = await run('apt-cache', [...this.opts, 'madison', pkg], { reject: false });
+  private madison = new Map<string, string>();
+
+  /** One `apt-cache madison` for every package (each call re-reads all lists: slow). */
+  async loadVersions(pkgs: string[]): Promise<void> {
+    const r = await run('apt-cache', [...this.opts, 'madison', ...pkgs], { reject: false });
     for (const line of r.stdout.split('\n')) {
       const cols = line.split('|').map((c) => c.trim());
-      if (cols[0] === pkg && ` ${cols[2] ?? ""} `.includes(` ${suite}/`)) return cols[1];
+      const suite = SUITES.find((x) => ` ${cols[2] ?? ''} `.includes(` ${x}/`));
+      if (cols[0] && cols[1] && suite && !this.madison.has(`${cols[0]}@${suite}`)) this.madison.set(`${cols[0]}@${suite}`, cols[1]);
     }
-    return undefined;
   }
+
+  versionIn(pkg: string, suite: Suite): string | undefined {
+    return this.madison.get(`${pkg}@${suite}`);
+  }
+
   async download(pkg: string, version: string): Promise<string> {
     const debs = path.join(this.dir, 'debs');
     const before = new Set(readdirSync(debs));
@@ -244,6 +252,7 @@ export async function provisionEngine(log: (s: string) => void = () => {}): Prom
   const root = engineDir();
   const apt = new PrivateApt(path.join(root, 'apt'));
   await apt.init(mirror, log);
+  await apt.loadVersions([...new Set(COMPONENTS.flatMap((c) => c.packages))]);
   const binDir = path.join(root, 'bin');
   rmSync(binDir, { recursive: true, force: true });
   mkdirSync(binDir, { recursive: true });
@@ -254,7 +263,7 @@ export async function provisionEngine(log: (s: string) => void = () => {}): Prom
     for (const suite of c.suites) {
       const versions: Record<string, string> = {};
       for (const p of c.packages) {
-        const v = await apt.versionIn(p, suite);
+        const v = apt.versionIn(p, suite);
         if (v) versions[p] = v;
       }
       if (Object.keys(versions).length !== c.packages.length) {
