@@ -23,8 +23,13 @@ const GIT_ENV = {
 };
 
 export function gitAt(dir: string): SimpleGit {
+  // A minimal environment: simple-git refuses editors, pagers and GIT_* hooks from the
+  // caller's environment (npm sets EDITOR), and git needs nothing else here.
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GIT_')) env[k] = v;
+  for (const k of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
   return simpleGit({ baseDir: dir, allowEnvironment: Object.keys(GIT_ENV) }).env({ ...env, ...GIT_ENV });
 }
 
