@@ -90,7 +90,7 @@ export function environmentRows(results: Results): Array<[string, string]> {
   const gib = (e.memoryBytes / 2 ** 30).toFixed(1);
   const span = e.finishedAt ? `${e.startedAt} → ${e.finishedAt} (${fmtS(Date.parse(e.finishedAt) - Date.parse(e.startedAt))})` : `${e.startedAt} → (not finished)`;
   const rows: Array<[string, string]> = [
-    ['Network profile', `${e.networkProfile} (registry ${e.registry})`],
+    ['Network profile', e.network && e.networkProfile !== 'loopback' ? `${e.networkProfile}: ${linkFigures(results)}` : `${e.networkProfile} (registry ${e.registry})`],
     ['Engine', `${e.engineKind}: Docker ${e.dockerVersion}, buildx ${e.buildxVersion}, BuildKit ${e.buildkitVersion ?? 'unknown'}, containerd ${e.containerdVersion}`],
     ['Machine', `${e.cpus} CPUs, ${gib} GiB memory, ${e.os}`],
     ['Fixture', `${e.fixture}${e.fixtureCommit ? ` at ${e.fixtureCommit}` : ''}${e.parentCommit ? `; cache seeded from parent commit ${e.parentCommit}` : ''}`],
@@ -127,9 +127,18 @@ export const METHOD_NOTES = [
 /** The sentence that puts the network profile in front of the reader. */
 export function networkNote(results: Results): string {
   const e = results.environment;
-  return e.networkProfile === 'loopback'
-    ? `The registry (${e.registry}) runs on the same machine, so cache transfer is far cheaper than on a real CI runner.`
-    : 'Transfer costs depend on the network: compare only with runs of the same profile.';
+  if (e.networkProfile === 'loopback') {
+    return `The registry (${e.registry}) runs on the same machine, so cache transfer is far cheaper than on a real CI runner.`;
+  }
+  return `The registry sits behind a shaped link: ${linkFigures(results)}. Transfer costs depend on the network: compare only with runs of the same profile.`;
+}
+
+/** "100 Mbit/s, 30 ms RTT (measured 96 Mbit/s, 30.5 ms)". */
+export function linkFigures(results: Results): string {
+  const n = results.environment.network;
+  if (!n) return results.environment.networkProfile;
+  const measured = n.measuredMbit !== undefined && n.measuredRttMs !== undefined ? ` (measured ${n.measuredMbit.toFixed(0)} Mbit/s, ${n.measuredRttMs.toFixed(1)} ms)` : '';
+  return `${n.rateMbit} Mbit/s, ${n.rttMs} ms RTT${measured}`;
 }
 
 export const SEED_INTRO = "Each mode's cache comes from one build of the parent commit on a fresh builder; it is paid once per cache refresh, not per build.";
