@@ -55,7 +55,7 @@ import path from 'node:path';
 import { cacheHome } from './paths.ts';
 import { run } from './proc.ts';
 import { CachebenchError, tail } from './errors.ts';
-import { discoverDebianMirror } from './engine/provision.ts';
+import { discoverDebianMirror, readAptSources } from './engine/provision.ts';
 import { mountsUnder } from './engine/embedded.ts';
 import { registerRecipe, type BaseImageRecipe } from './base-images.ts';
 
@@ -322,18 +322,6 @@ export function fingerprint(text: string): string {
 
 export function baseImagesDir(): string {
   return path.join(cacheHome(), 'base-images');
-}
-
-function readAptSources(): string[] {
-  const out: string[] = [];
-  if (existsSync('/etc/apt/sources.list')) out.push(readFileSync('/etc/apt/sources.list', 'utf8'));
-  const dir = '/etc/apt/sources.list.d';
-  if (existsSync(dir)) {
-    for (const f of readdirSync(dir).sort()) {
-      if (f.endsWith('.sources') || f.endsWith('.list')) out.push(readFileSync(path.join(dir, f), 'utf8'));
-    }
-  }
-  return out;
 }
 
 function debianMirror(): string {

@@ -109,6 +109,25 @@ async function dockerReady(l: EmbeddedLayout): Promise<boolean> {
   return r.exitCode === 0;
 }
 
+/** The distribution registry's config: plain HTTP on `address`, filesystem storage, deletes on. */
+export function registryConfigYaml(address: string, storage: string): string {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${storage}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: ${address}`,
+    '',
+  ].join('\n');
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export function portTaken(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -191,24 +210,7 @@ export async function startEmbedded(log: (s: string) => void = () => {}): Promis
   const startedNow: Array<{ pid: number; file: string }> = [];
   if (!pidAlive(l.registryPid)) {
     alreadyRunning = false;
-    writeFileSync(
-      l.registryConfig,
-      [
-        'version: 0.1',
-        'log:',
-        '  level: warn',
-        '  accesslog:',
-        '    disabled: true',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${l.registryStorage}`,
-        '  delete:',
-        '    enabled: true',
-        'http:',
-        `  addr: ${address}`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(l.registryConfig, registryConfigYaml(address, l.registryStorage));
     const pid = startDaemon(path.join(l.binDir, 'docker-registry'), ['serve', l.registryConfig], {}, path.join(l.logDir, 'registry.log'));
     writeFileSync(l.registryPid, String(pid));
     startedNow.push({ pid, file: l.registryPid });

@@ -149,7 +149,8 @@ export function discoverDebianMirror(sources: string[]): string | undefined {
   return undefined;
 }
 
-function readAptSources(): string[] {
+/** The machine's apt source files, as text. */
+export function readAptSources(): string[] {
   const out: string[] = [];
   if (existsSync('/etc/apt/sources.list')) out.push(readFileSync('/etc/apt/sources.list', 'utf8'));
   const dir = '/etc/apt/sources.list.d';

@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CachebenchError, UsageError, tail } from '../errors.ts';
+import { processesMentioning as mentioning } from '../engine/embedded.ts';
 import { run, type CommandResult, type RunOptions } from '../proc.ts';
 import { isShaped, validateProfile, type LinkProfile } from './profiles.ts';
 import {
@@ -179,27 +180,17 @@ async function stopProcesses(pids: number[]): Promise<number[]> {
   return waitGone(stubborn, KILL_WAIT_MS);
 }
 
-/** Processes whose command line mentions `needle` (our relays carry the runtime dir in theirs). */
-export function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSafe('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle) && alive(Number(entry))) pids.push(Number(entry));
-    } catch {
-      /* exited */
-    }
-  }
-  return pids;
-}
-
 function readdirSafe(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {
     return [];
   }
+}
+
+/** Live processes whose command line mentions `needle` (our relays carry the runtime dir in theirs). */
+export function processesMentioning(needle: string): number[] {
+  return mentioning([needle]).filter((pid) => alive(pid));
 }
 
 async function namespacePids(ns: string): Promise<number[]> {

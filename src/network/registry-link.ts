@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLink, isShaped, type Link, type LinkMeasurement, type LinkProfile } from './link.ts';
-import { layout } from '../engine/embedded.ts';
+import { layout, registryConfigYaml } from '../engine/embedded.ts';
 import { readProvisioned } from '../engine/provision.ts';
 import { cacheHome } from '../paths.ts';
 import { CachebenchError } from '../errors.ts';
@@ -46,24 +46,7 @@ export async function openRegistryLink(profile: LinkProfile, localRegistry: stri
     const dir = path.join(cacheHome(), 'links', id);
     mkdirSync(dir, { recursive: true });
     const config = path.join(dir, 'registry.yml');
-    writeFileSync(
-      config,
-      [
-        'version: 0.1',
-        'log:',
-        '  level: warn',
-        '  accesslog:',
-        '    disabled: true',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${layout().registryStorage}`,
-        '  delete:',
-        '    enabled: true',
-        'http:',
-        `  addr: ${link.serverAddress}:${SERVER_PORT}`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(config, registryConfigYaml(`${link.serverAddress}:${SERVER_PORT}`, layout().registryStorage));
     link.spawnInServer(path.join(bin, 'docker-registry'), ['serve', config], { logFile: path.join(dir, 'registry.log') });
     const deadline = Date.now() + 30_000;
     for (;;) {

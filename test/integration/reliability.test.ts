@@ -54,6 +54,22 @@ function tempLeftovers(): string[] {
   return readdirSync(os.tmpdir()).filter((f) => f.startsWith('cachebench-ws-') || f.startsWith('cachebench-build-'));
 }
 
+/** Waits (at most 2 minutes) until results.json holds `n` measured builds. */
+async function waitForRuns(file: string, n: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(file)) {
+      try {
+        if (runsOf(readJson<Results>(file)) >= n) return;
+      } catch {
+        /* being written */
+      }
+    }
+    await sleep(100);
+  }
+  assert.fail(`${file} did not reach ${n} builds in 2 minutes`);
+}
+
 function runsOf(r: Results): number {
   return r.cells.reduce((a, c) => a + c.runs.length, 0);
 }
@@ -103,17 +119,7 @@ test('SIGINT mid-build stops promptly and saves; --resume finishes without redoi
   const child = cachebench(args);
   const file = path.join(out, 'results.json');
   // Wait until one measured build is on disk, then interrupt during the next one.
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (existsSync(file)) {
-      try {
-        if (runsOf(readJson<Results>(file)) >= 1) break;
-      } catch {
-        /* being written */
-      }
-    }
-    await sleep(200);
-  }
+  await waitForRuns(file, 1);
   await sleep(1500);
   const sentAt = Date.now();
   child.kill('SIGINT');
@@ -157,17 +163,7 @@ async function killDuringRun(which: 'registry' | 'dockerd'): Promise<void> {
   const out = tmp(`cb-kill-${which}-`);
   const child = cachebench(['run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change,no-change', '-n', '1', '--out', out]);
   const file = path.join(out, 'results.json');
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (existsSync(file)) {
-      try {
-        if (runsOf(readJson<Results>(file)) >= 1) break;
-      } catch {
-        /* being written */
-      }
-    }
-    await sleep(100);
-  }
+  await waitForRuns(file, 1);
   const l = layout();
   const pid = pidAlive(which === 'registry' ? l.registryPid : l.dockerdPid);
   assert.ok(pid, `${which} runs`);
