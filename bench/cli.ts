@@ -88,8 +88,11 @@ async function cmdDoctor(argv: string[]): Promise<number> {
   if (values.help) return out(usage), 0;
   let report: Record<string, unknown>;
   let ok = false;
+  let engine;
   try {
-    const engine = await connectEngine({ start: false });
+    // Starts the embedded engine if it is not running (provisioning it the first time), and
+    // stops it again afterwards: doctor checks that everything *can* run.
+    engine = await connectEngine({ start: true, log: (s) => process.stderr.write(s + '\n') });
     const info = await engineInfo(engine);
     const probs = problems(info);
     let builder: BuilderInfo | undefined;
@@ -102,6 +105,8 @@ async function cmdDoctor(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err instanceof CachebenchError ? err : new CachebenchError(String(err));
     report = { ready: false, problems: [{ what: e.message, fix: e.hint ?? '' }] };
+  } finally {
+    if (engine) await releaseEngine(engine);
   }
   if (values.json) {
     out(JSON.stringify(report, null, 2));
