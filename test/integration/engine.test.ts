@@ -36,6 +36,10 @@ test('engine start → doctor ready → reset leaves no cache → stop leaves no
   assert.match(report.dockerVersion, /^\d+\.\d+/);
   assert.match(report.buildxVersion, /^\d+\.\d+\.\d+$/);
   assert.deepEqual(report.problems, []);
+  // The registry listens on loopback only.
+  const listening = (await execa('ss', ['-Hltnp'])).stdout.split('\n').filter((l) => l.includes('docker-regist'));
+  assert.ok(listening.length >= 1, 'the registry listens');
+  for (const l of listening) assert.match(l, /\s127\.0\.0\.1:\d+\s/, `loopback only: ${l}`);
 
   // A fresh builder is real: after a build and a reset, the same build reuses nothing.
   const engine = await connectEngine({ start: false });

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -105,4 +105,20 @@ test('bad configs are refused before any build, naming the field', async () => {
   const r = await execa('node', [cli, 'run', '--repo', notRepo, '--out', notRepo], { reject: false, all: true });
   assert.equal(r.exitCode, 2);
   assert.match(r.all ?? '', /is not a git repository/);
+});
+
+test('a git URL is cloned (here file://), never touching the source; secrets in build args stay out of every output', async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-own-url-'));
+  const secret = 'hunter2-do-not-log-7f3a9';
+  const r = await execa('node', [cli, 'run', '--repo', `file://${repo}`, '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--network-profile', 'loopback', '--build-arg', `API_TOKEN=${secret}`, '--out', out], { reject: false, all: true });
+  assert.equal(r.exitCode, 0, r.all);
+  const res = readJson<Results>(path.join(out, 'results.json'));
+  assert.equal(res.cells[0]?.runs[0]?.status, 'ok');
+  assert.equal(res.plan.fixture, 'shell-app');
+  assert.doesNotMatch(r.all ?? '', new RegExp(secret), 'not in the console output');
+  for (const f of readdirSync(out, { recursive: true }) as string[]) {
+    const file = path.join(out, f);
+    if (statSync(file).isFile()) assert.ok(!readFileSync(file).includes(secret), `not in ${f}`);
+  }
+  assert.equal(readdirSync(os.tmpdir()).filter((f) => f.startsWith('cachebench-repo-')).length, 0, 'the clone of the URL is removed');
 });
