@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import { startEmbedded, stopEmbedded, embeddedStatus } from '../../src/engine/embedded.ts';
-import { connectEngine } from '../../src/engine/index.ts';
+import { connectEngine, releaseEngine } from '../../src/engine/index.ts';
 import { freshBuilder } from '../../src/engine/fresh.ts';
 import { ensureBaseImage } from '../../src/base-images.ts';
 import { runBuild } from '../../src/buildx/run.ts';
@@ -56,6 +56,8 @@ test('engine start → doctor ready → reset leaves no cache → stop leaves no
   assert.equal(cold.totalSteps, 7);
   assert.equal(cold.cachedSteps, 0, 'after a reset, a rebuild without --cache-from reuses nothing');
 
+  // This process is done with the engine (another live user keeps doctor from stopping it).
+  await releaseEngine(engine);
   const stop = await execa('node', [cli, 'engine', 'stop'], { reject: false });
   assert.equal(stop.exitCode, 0, stop.stderr);
   const left = leftovers();
