@@ -6,7 +6,8 @@
  * --cache-from/--cache-to and an image push: everything a CI job pays. Results are
  * written after every build; `--resume` skips what is already on disk.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { Bench } from 'tinybench';
@@ -55,6 +56,7 @@ interface Context {
   buildContexts: Record<string, string>;
   results: Results;
   stateDir: string;
+  baseLayers: ReadonlySet<string>;
   progress: Progress;
   signal: AbortSignal | undefined;
   onPersist: ((r: Results) => void) | undefined;
@@ -64,6 +66,21 @@ interface Context {
 
 function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/**
+ * Keeps a build's raw progress stream as `logs/NAME.rawjson.gz` next to results.json
+ * (for debugging and for re-analysis); called after the measured window. Best effort.
+ */
+function keepRawLog(ctx: Context, name: string, raw: string | undefined): void {
+  if (!raw) return;
+  try {
+    const dir = path.join(ctx.opts.outDir, 'logs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${slug(name)}.rawjson.gz`), gzipSync(raw));
+  } catch {
+    /* the log is a convenience; results.json is what must not be lost */
+  }
 }
 
 function repoFor(ctx: Context, name: string): string {
@@ -138,6 +155,7 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
   }
   const localDir = cacheArchive ? path.join(ctx.stateDir, `seed-${slug(mode.name)}-dir`) : undefined;
   const to: CacheLocation = { ...(cacheRef ? { ref: cacheRef } : {}), ...(localDir ? { dir: localDir } : {}) };
+  let raw: string | undefined;
   try {
     const started = performance.now();
     const rec = await runBuild(
@@ -154,7 +172,7 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
         cacheTo: mode.cacheTo(to),
         ...(fresh.builder ? { builder: fresh.builder } : {}),
       },
-      { onVertex: (v) => ctx.progress.setPhase(phaseLabel(v.name)), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      { onVertex: (v) => ctx.progress.setPhase(phaseLabel(v.name)), onRaw: (r) => (raw = r), baseLayers: ctx.baseLayers, ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
     if (localDir && rec.status === 'ok') {
       const t = performance.now();
@@ -163,6 +181,7 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
       rmSync(localDir, { recursive: true, force: true });
     }
     rec.wallMs = performance.now() - started;
+    keepRawLog(ctx, `seed-${mode.name}`, raw);
     await addBuildkitDuration(ctx.engine, rec);
     if (rec.status === 'ok') {
       rec.cacheBytes = cacheRef ? sum(await blobSet(cacheRef)) : cacheArchive ? statSync(cacheArchive).size : mode.storage === 'image' ? sum(await blobSet(imageRef)) : 0;
@@ -208,6 +227,7 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
   const startedAt = new Date().toISOString();
   const extraPhases: Phases = {};
   let rec: BuildRecord;
+  let raw: string | undefined;
   const t0 = performance.now();
   try {
     const from: CacheLocation = {};
@@ -242,7 +262,7 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
         cacheTo: mode.cacheTo(to),
         ...(fresh.builder ? { builder: fresh.builder } : {}),
       },
-      { onVertex: (v) => ctx.progress.setPhase(phaseLabel(v.name)), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      { onVertex: (v) => ctx.progress.setPhase(phaseLabel(v.name)), onRaw: (r) => (raw = r), baseLayers: ctx.baseLayers, ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
     if (mode.storage === 'local' && rec.status === 'ok') {
       const t = performance.now();
@@ -251,6 +271,7 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
     }
     const wallMs = performance.now() - t0;
     rec.wallMs = wallMs;
+    keepRawLog(ctx, `${cell.id}-r${repetition}`, raw);
     await addBuildkitDuration(ctx.engine, rec);
     rec.phases = { ...extraPhases, ...rec.phases };
     if (rec.status === 'ok') {
@@ -417,6 +438,12 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
       buildArgs[arg] = img.ref;
       baseImages[arg] = { ref: img.ref, digest: img.digest };
     }
+    // Layers of the base images in the run's registry, to tell base pulls from cache imports.
+    const baseLayers = new Set<string>();
+    for (const { ref } of Object.values(baseImages)) {
+      if (!ref.startsWith(`${engine.registry}/`)) continue;
+      for (const d of (await blobSet(ref)).keys()) baseLayers.add(d);
+    }
     const info = await engineInfo(engine);
     const host = hostFacts();
     if (results) {
@@ -470,7 +497,7 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
         status: 'running',
       };
     }
-    const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0 };
+    const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, baseLayers, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0 };
     persist(ctx);
 
     for (const mode of modes) {

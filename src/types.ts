@@ -57,6 +57,8 @@ export interface BuildRecord {
   cacheBytes?: number;
   /** Bytes of new blobs this build added to the registry (image + cache). */
   bytesPushed?: number;
+  /** Bytes of layers BuildKit downloaded during the build (base image and imported cache). */
+  bytesPulled?: number;
   imageDigest?: string;
   buildRef?: string;
   error?: BuildError;

@@ -54,8 +54,20 @@ export interface Vertex {
   order: number;
 }
 
+/** A progress item inside a vertex (a layer download, an extraction, a push), merged by vertex + id. */
+export interface Status {
+  vertex: string;
+  id: string;
+  name?: string;
+  total?: number;
+  current?: number;
+  started?: Date;
+  completed?: Date;
+}
+
 export interface ParsedProgress {
   vertexes: Vertex[];
+  statuses: Status[];
   logs: Map<string, string>;
   warnings: string[];
   /** Lines that were not part of any JSON object (buildx's own errors go here). */
@@ -114,6 +126,7 @@ export function splitJsonObjects(text: string): { objects: string[]; rest: strin
 export class RawJsonParser {
   private pending = '';
   private readonly byDigest = new Map<string, Vertex>();
+  private readonly statuses = new Map<string, Status>();
   private readonly logs = new Map<string, string[]>();
   private readonly warnings: string[] = [];
   private other = '';
@@ -143,6 +156,7 @@ export class RawJsonParser {
     for (const [d, parts] of this.logs) logs.set(d, parts.join(''));
     return {
       vertexes: [...this.byDigest.values()].sort((a, b) => a.order - b.order),
+      statuses: [...this.statuses.values()],
       logs,
       warnings: [...this.warnings],
       otherText: this.other,
@@ -174,6 +188,20 @@ export class RawJsonParser {
       if (raw.cached) v.cached = true;
       if (raw.error) v.error = raw.error;
       changed.push(v);
+    }
+    for (const raw of status.statuses ?? []) {
+      if (typeof raw.vertex !== 'string' || typeof raw.id !== 'string') continue;
+      const key = `${raw.vertex} ${raw.id}`;
+      let st = this.statuses.get(key);
+      if (!st) {
+        st = { vertex: raw.vertex, id: raw.id };
+        this.statuses.set(key, st);
+      }
+      if (raw.name) st.name = raw.name;
+      if (typeof raw.total === 'number') st.total = raw.total;
+      if (typeof raw.current === 'number') st.current = raw.current;
+      if (raw.started) st.started = new Date(raw.started);
+      if (raw.completed) st.completed = new Date(raw.completed);
     }
     for (const log of status.logs ?? []) {
       if (!log.data) continue;

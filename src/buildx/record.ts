@@ -1,6 +1,6 @@
 /** Pure: parsed rawjson progress → steps, phases and step counts of a BuildRecord. */
 import type { PhaseName, Phases, StepKind, StepRecord } from '../types.ts';
-import type { ParsedProgress, Vertex } from './rawjson.ts';
+import type { ParsedProgress, Status, Vertex } from './rawjson.ts';
 
 const INSTRUCTION = /^\[([^\]\s]+) (\d+)\/(\d+)\] (.*)$/s;
 
@@ -46,6 +46,77 @@ export function unionMs(intervals: Array<[number, number]>): number {
   return total;
 }
 
+/** `a` minus the union of `b`, as disjoint intervals. */
+export function subtractIntervals(a: Array<[number, number]>, b: Array<[number, number]>): Array<[number, number]> {
+  const cover = mergeIntervals(b);
+  const out: Array<[number, number]> = [];
+  for (const [s0, e0] of mergeIntervals(a)) {
+    let s = s0;
+    for (const [cs, ce] of cover) {
+      if (ce <= s) continue;
+      if (cs >= e0) break;
+      if (cs > s) out.push([s, cs]);
+      s = Math.max(s, ce);
+      if (s >= e0) break;
+    }
+    if (s < e0) out.push([s, e0]);
+  }
+  return out;
+}
+
+function mergeIntervals(list: Array<[number, number]>): Array<[number, number]> {
+  const sorted = list.filter(([x, y]) => y > x).sort((p, q) => p[0] - q[0]);
+  const out: Array<[number, number]> = [];
+  for (const [x, y] of sorted) {
+    const last = out[out.length - 1];
+    if (last && x <= last[1]) last[1] = Math.max(last[1], y);
+    else out.push([x, y]);
+  }
+  return out;
+}
+
+const LAYER = /^(?:extracting )?(sha256:[0-9a-f]{64})$/;
+
+export interface SummarizeOptions {
+  /** Layer digests of the base images: their downloads count as base-pull, others as cache-import. */
+  baseLayers?: ReadonlySet<string>;
+}
+
+/**
+ * Lazily pulled layers: BuildKit downloads a cached or base layer when a step first needs
+ * it, and reports it as a status inside that step's vertex, often long before the vertex
+ * itself starts. Those downloads (and extractions) are attributed to base-pull (a base
+ * image's layer) or cache-import (any other layer), counting only time that no vertex
+ * already covers, so phases never count an instant twice.
+ */
+function layerPulls(statuses: readonly Status[], kindOf: Map<string, StepKind>, covered: Array<[number, number]>, opts: SummarizeOptions) {
+  const byPhase = new Map<PhaseName, Array<[number, number]>>();
+  const sizes = new Map<string, number>();
+  for (const st of statuses) {
+    const m = LAYER.exec(st.id);
+    if (!m || !st.started) continue;
+    const digest = m[1] as string;
+    if (!st.id.startsWith('extracting') && typeof st.total === 'number') sizes.set(digest, st.total);
+    const phase: PhaseName = opts.baseLayers?.has(digest) || kindOf.get(st.vertex) === 'base' ? 'base-pull' : 'cache-import';
+    const list = byPhase.get(phase) ?? [];
+    list.push([st.started.getTime(), (st.completed ?? st.started).getTime()]);
+    byPhase.set(phase, list);
+  }
+  const gaps = new Map<PhaseName, Array<[number, number]>>();
+  const taken = [...covered];
+  // Base layers first: a cached step's layer chain starts with the base image's layers.
+  for (const phase of ['base-pull', 'cache-import'] as const) {
+    const list = byPhase.get(phase);
+    if (!list) continue;
+    const free = subtractIntervals(list, taken);
+    gaps.set(phase, free);
+    taken.push(...free);
+  }
+  let bytes = 0;
+  for (const v of sizes.values()) bytes += v;
+  return { gaps, bytes, layers: sizes.size };
+}
+
 export interface StepSummary {
   steps: StepRecord[];
   phases: Phases;
@@ -53,10 +124,13 @@ export interface StepSummary {
   totalSteps: number;
   /** BuildKit's span: first vertex start to last vertex completion. */
   spanMs: number;
+  /** Bytes of layers BuildKit downloaded (base image and imported cache), and how many layers. */
+  bytesPulled: number;
+  layersPulled: number;
   failedStep?: StepRecord;
 }
 
-export function summarize(progress: ParsedProgress): StepSummary {
+export function summarize(progress: ParsedProgress, opts: SummarizeOptions = {}): StepSummary {
   const vs = progress.vertexes.filter((v) => v.name !== '');
   const starts = vs.map((v) => v.started?.getTime()).filter((t): t is number => t !== undefined);
   const t0 = starts.length ? Math.min(...starts) : 0;
@@ -70,16 +144,27 @@ export function summarize(progress: ParsedProgress): StepSummary {
     return step;
   });
   const intervals = new Map<PhaseName, Array<[number, number]>>();
+  const kindOf = new Map<string, StepKind>();
+  const covered: Array<[number, number]> = [];
   let end = t0;
   for (const v of vs) {
+    const kind = classify(v.name).kind;
+    kindOf.set(v.digest, kind);
     if (!v.started) continue;
     const s = v.started.getTime();
     const e = (v.completed ?? v.started).getTime();
     end = Math.max(end, e);
-    const phase = PHASE_OF[classify(v.name).kind];
+    covered.push([s, e]);
+    const phase = PHASE_OF[kind];
     if (!phase) continue;
     const list = intervals.get(phase) ?? [];
     list.push([s, e]);
+    intervals.set(phase, list);
+  }
+  const pulls = layerPulls(progress.statuses, kindOf, covered, opts);
+  for (const [phase, free] of pulls.gaps) {
+    const list = intervals.get(phase) ?? [];
+    list.push(...free);
     intervals.set(phase, list);
   }
   const phases: Phases = {};
@@ -92,6 +177,8 @@ export function summarize(progress: ParsedProgress): StepSummary {
     cachedSteps: instructions.filter((s) => s.cached).length,
     totalSteps: instructions.length,
     spanMs: starts.length ? end - t0 : 0,
+    bytesPulled: pulls.bytes,
+    layersPulled: pulls.layers,
     ...(failedStep ? { failedStep } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * through the parser, turned into a BuildRecord. A failed build is a record with
  * status 'failed' (never an exception); only a build that could not be started throws.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -17,8 +17,10 @@ import { tail } from '../errors.ts';
 export interface RunBuildOptions {
   /** Called whenever a vertex changes (for progress lines). */
   onVertex?: (v: Vertex) => void;
-  /** Where to keep the raw rawjson stream (for debugging and recorded fixtures). */
-  rawLogFile?: string;
+  /** Receives the raw rawjson stream once the build has ended (callers keep it after their measured window). */
+  onRaw?: (raw: string) => void;
+  /** Layer digests of the base images (to tell base pulls from cache imports). */
+  baseLayers?: ReadonlySet<string>;
   signal?: AbortSignal;
   env?: Record<string, string>;
 }
@@ -53,8 +55,8 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
   const result = await child;
   const buildxWallMs = performance.now() - started;
   const progress = parser.end();
-  if (opts.rawLogFile) writeFileSync(opts.rawLogFile, raw);
-  const summary = summarize(progress);
+  opts.onRaw?.(raw);
+  const summary = summarize(progress, opts.baseLayers ? { baseLayers: opts.baseLayers } : {});
   let meta: Metadata = {};
   try {
     meta = JSON.parse(readFileSync(metadataFile, 'utf8')) as Metadata;
@@ -71,6 +73,7 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
     steps: summary.steps,
     cachedSteps: summary.cachedSteps,
     totalSteps: summary.totalSteps,
+    bytesPulled: summary.bytesPulled,
     warnings: progress.warnings,
   };
   if (meta['containerimage.digest']) record.imageDigest = meta['containerimage.digest'];

@@ -374,7 +374,7 @@ function buildCaveats(results: Results, a: Omit<Analysis, 'caveats' | 'answer'>)
     out.push(`The registry (${env.registry}) is on loopback, so pushing and pulling images and cache is nearly free here. On a real CI runner talking to a remote registry, cache import/export of the registry-backed modes and the local cache step's upload/download cost more; treat their costs here as lower bounds.`);
   } else {
     out.push(`Network profile: ${profile}. Transfer costs depend on it; compare runs only with the same profile.`);
-    out.push('Layers are pulled lazily: the base image and imported cache layers are fetched when a step first needs them, and that download time sits between steps (the "other" part of the phase chart), not in cache-import or base-pull. Over a slow link, importing a large cached layer (e.g. a restore layer of hundreds of MB) can cost more than re-running the step against a fast package source.');
+    out.push('Layers are pulled lazily: BuildKit fetches the base image and imported cache layers when a step first needs them, between steps. cachebench counts those downloads as base-pull (base image layers) or cache-import (cached layers). Over a slow link, importing a large cached layer (e.g. a restore layer of hundreds of MB) can cost more than re-running the step against a fast package source.');
   }
   const present = new Set(a.modes.map((m) => m.mode));
   const narrow = a.modes.filter((m) => m.mode !== BASELINE_MODE && m.facts?.cachesBuilderStage === false).map((m) => m.mode);

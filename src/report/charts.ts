@@ -219,7 +219,7 @@ function phasesChart(a: Analysis, results: Results): ChartImage {
   const present = PHASES.filter((p) => cells.some((c) => (c.phaseMedians[p] ?? 0) > 0));
   const series: Array<{ key: string; label: string; value: (c: CellSummary) => number }> = [
     ...present.map((p) => ({ key: p, label: p, value: (c: CellSummary) => (c.phaseMedians[p] ?? 0) / 1000 })),
-    { key: 'unattributed', label: 'other (layer pulls between steps, buildx start-up, gaps)', value: (c: CellSummary) => (c.unattributedMs ?? 0) / 1000 },
+    { key: 'unattributed', label: 'other (buildx start-up, gaps between steps)', value: (c: CellSummary) => (c.unattributedMs ?? 0) / 1000 },
   ];
   const title = 'Where the time goes: median phase durations per cell';
   const height = Math.max(360, 170 + 30 * cells.length);

@@ -24,6 +24,7 @@ export const RUNS_COLUMNS = [
   'total_steps',
   'cache_bytes',
   'bytes_pushed',
+  'bytes_pulled',
   'started_at',
   'error',
 ] as const;
@@ -48,6 +49,7 @@ export function renderRunsCsv(results: Results): string {
         r.totalSteps,
         num(r.cacheBytes),
         num(r.bytesPushed),
+        num(r.bytesPulled),
         r.startedAt,
         err,
       ]);

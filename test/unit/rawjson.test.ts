@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RawJsonParser, parseRawJson, splitJsonObjects } from '../../src/buildx/rawjson.ts';
-import { classify, failingLog, summarize, unionMs } from '../../src/buildx/record.ts';
+import { classify, failingLog, subtractIntervals, summarize, unionMs } from '../../src/buildx/record.ts';
 import { projectRoot } from '../../src/paths.ts';
 
 const fixture = (name: string) => readFileSync(path.join(projectRoot, 'test', 'fixtures', 'rawjson', name), 'utf8');
@@ -27,6 +27,32 @@ test('rebuild importing the cache: all 7 instructions cached, cache import phase
   assert.equal(s.cachedSteps, 7);
   assert.ok((s.phases['cache-import'] ?? 0) > 0);
   assert.ok(s.steps.some((x) => x.kind === 'cache-import' && x.name.startsWith('importing cache manifest from')));
+});
+
+test('lazily pulled layers (80 MB cached layer over a 100 Mbit/s link) count as cache import, not as a gap', () => {
+  // Recorded: tiny, DEPS_MB=80, code-change × registry-max, --network-profile internet.
+  const p = parseRawJson(fixture('tiny-lazy-pull-registry-max.rawjson'));
+  const base = 'sha256:493d89773b04eabc7a5e6f5683c38a7a957bb4f02296c4989d23426c9d57ca4d';
+  const s = summarize(p, { baseLayers: new Set([base]) });
+  assert.equal(s.cachedSteps, 4);
+  // The 80 MiB layer took ~7.2 s to download before its (cached) step began.
+  assert.ok((s.phases['cache-import'] ?? 0) > 6500, `cache-import ${s.phases['cache-import']} ms`);
+  assert.ok((s.phases['base-pull'] ?? 0) > 300, `base-pull ${s.phases['base-pull']} ms (the busybox layer)`);
+  assert.ok(s.bytesPulled > 80 * 1024 * 1024 && s.bytesPulled < 90 * 1024 * 1024, `bytesPulled ${s.bytesPulled}`);
+  // Phases never count an instant twice: their sum stays within BuildKit's span.
+  const total = Object.values(s.phases).reduce((a, b) => a + (b ?? 0), 0);
+  assert.ok(total <= s.spanMs, `phases ${total} ms ≤ span ${s.spanMs} ms`);
+  // Without the base layer set, the base layer's download is cache import (it came in the cached chain).
+  const plain = summarize(p);
+  assert.ok((plain.phases['base-pull'] ?? 0) < (s.phases['base-pull'] ?? 0));
+  assert.ok((plain.phases['cache-import'] ?? 0) > (s.phases['cache-import'] ?? 0));
+});
+
+test('subtractIntervals leaves only the uncovered parts', () => {
+  assert.deepEqual(subtractIntervals([[0, 10]], [[2, 3], [5, 7]]), [[0, 2], [3, 5], [7, 10]]);
+  assert.deepEqual(subtractIntervals([[0, 10], [8, 12]], [[-1, 1], [11, 20]]), [[1, 11]]);
+  assert.deepEqual(subtractIntervals([[0, 5]], [[0, 5]]), []);
+  assert.deepEqual(subtractIntervals([[0, 5]], []), [[0, 5]]);
 });
 
 test('pretty-printed multi-line rawjson (buildx 0.13) parses to the same shape', () => {
