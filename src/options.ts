@@ -53,6 +53,36 @@ export interface RunOptions {
   builder?: string;
   /** The link to the registry: loopback, datacenter or internet (default). */
   networkProfile: string;
+  /** A real remote registry for the run's images and cache (--registry HOST[/PATH]). */
+  registry?: RemoteRegistry;
+}
+
+export interface RemoteRegistry {
+  /** As written in image refs (e.g. ghcr.io, docker.io, registry.example:5000). */
+  host: string;
+  /** Where its HTTP API answers (docker.io's is registry-1.docker.io). */
+  apiHost: string;
+  /** The repository the run's tags go into (e.g. team/cachebench). */
+  repository: string;
+}
+
+const HOST_RE = /^(?:localhost|\[[0-9a-f:]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::\d{1,5})?$/;
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** `HOST[/PATH]` → the registry and the repository that will hold the run's tags. */
+export function parseRegistry(value: string): RemoteRegistry {
+  const hint = 'e.g. --registry ghcr.io/my-org/cachebench or --registry registry.example.com:5000/team';
+  if (/^[a-z]+:\/\//i.test(value)) throw new UsageError(`--registry: "${value}" has a scheme`, `drop "${value.split('://')[0]}://": HTTPS is used; ${hint}`);
+  const [host = '', ...rest] = value.replace(/\/+$/, '').split('/');
+  if (!HOST_RE.test(host) || !(host.includes('.') || host.includes(':') || host === 'localhost')) {
+    throw new UsageError(`--registry: "${host}" is not a registry host (a name with a dot or a port, or localhost)`, hint);
+  }
+  for (const c of rest) {
+    if (!PATH_COMPONENT_RE.test(c)) throw new UsageError(`--registry: "${c}" is not a valid repository path component (lower-case letters, digits, . _ -)`, hint);
+  }
+  const docker = host === 'docker.io' || host === 'index.docker.io' || host === 'registry-1.docker.io';
+  if (docker && rest.length !== 2) throw new UsageError('--registry: Docker Hub needs exactly USER/REPOSITORY', 'e.g. --registry docker.io/myuser/cachebench');
+  return { host: docker ? 'docker.io' : host, apiHost: docker ? 'registry-1.docker.io' : host, repository: rest.length ? rest.join('/') : 'cachebench' };
 }
 
 export const RUN_USAGE = `Usage: cachebench run [options]
@@ -71,6 +101,9 @@ Options:
   --platform P           target platform, passed to buildx
   --network-profile P    registry link: internet (default: 100 Mbit/s, 30 ms RTT), datacenter (500 Mbit/s, 2 ms),
                          loopback (unshaped), or RATEmbit/RTTms (e.g. 50mbit/30ms)
+  --registry HOST[/PATH] use this real registry for the run's images and cache (HTTPS; credentials from
+                         the Docker config or CACHEBENCH_REGISTRY_USERNAME/PASSWORD; the run's tags are
+                         removed afterwards where the registry allows deletes). Excludes --network-profile.
   --builder NAME         build on this existing buildx builder (see README: fresh builders per driver)
   --base-image IMG=R     build FROM IMG from the local base-image recipe R (repeatable; dotnet-sdk, dotnet-aspnet, busybox)
   --scenarios a,b        scenarios to run (default: all in scenarios/)
@@ -156,6 +189,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         'base-image': { type: 'string', multiple: true },
         builder: { type: 'string' },
         'network-profile': { type: 'string' },
+        registry: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -194,7 +228,11 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   const baseImageMap = pairs('--base-image', v['base-image']);
   if (v.repo !== undefined && v.fixture !== undefined) throw new UsageError('--repo and --fixture exclude each other', 'give one of them');
   if (v.config !== undefined && v.repo === undefined) throw new UsageError('--config needs --repo');
-  const networkProfileName = v['network-profile'] ?? DEFAULT_NETWORK_PROFILE;
+  const registry = v.registry !== undefined ? parseRegistry(v.registry) : undefined;
+  if (registry && v['network-profile'] !== undefined) {
+    throw new UsageError('--registry and --network-profile exclude each other', 'a real registry is reached over the real network; the profiles shape the local one');
+  }
+  const networkProfileName = registry ? 'loopback' : (v['network-profile'] ?? DEFAULT_NETWORK_PROFILE);
   try {
     networkProfile(networkProfileName);
   } catch (err) {
@@ -227,5 +265,6 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     baseImageMap,
     ...(v.builder !== undefined ? { builder: v.builder } : {}),
     networkProfile: networkProfileName,
+    ...(registry ? { registry } : {}),
   };
 }

@@ -26,6 +26,7 @@ import { loadScenarios } from '../scenarios/index.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
 import { ensureBaseImage } from './base-images.ts';
 import { copyRef, deleteRef, parseRef, referencedBlobs } from './registry.ts';
+import { openRemote, type RemoteSession } from './remote-registry.ts';
 import { makePlan, planId, shardPlan, type Cell, type Plan } from './plan.ts';
 import { computeOverhead, readResults, writeResults, RESULTS_FILE } from './results.ts';
 import { median, summarizeSamples } from './stats.ts';
@@ -57,6 +58,7 @@ interface Context {
   results: Results;
   stateDir: string;
   baseLayers: ReadonlySet<string>;
+  remote: RemoteSession | undefined;
   progress: Progress;
   signal: AbortSignal | undefined;
   onPersist: ((r: Results) => void) | undefined;
@@ -85,6 +87,15 @@ function keepRawLog(ctx: Context, name: string, raw: string | undefined): void {
 
 function repoFor(ctx: Context, name: string): string {
   return `${ctx.engine.registry}/cachebench/${ctx.results.runId}/${slug(ctx.fixture.name)}-${slug(name)}`;
+}
+
+/**
+ * The ref `kind` (parent, cache, build, …) of the state `name`: its own repository in the
+ * run's local registry, or a `RUNID-…` tag in the one repository of a remote registry.
+ */
+function refFor(ctx: Context, name: string, kind: string): string {
+  if (ctx.remote) return ctx.remote.ref(`${slug(ctx.fixture.name)}-${slug(name)}-${kind}`);
+  return `${repoFor(ctx, name)}:${kind}`;
 }
 
 function persist(ctx: Context): void {
@@ -133,9 +144,8 @@ async function prepareEngine(ctx: Context): Promise<EngineLock | undefined> {
 /** The parent commit's build under `mode`, exporting the cache every cell of that mode starts from. */
 async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
   const prior = ctx.results.seeds[mode.name];
-  const repo = repoFor(ctx, `seed-${mode.name}`);
-  const imageRef = `${repo}:parent`;
-  const cacheRef = mode.storage === 'registry' ? `${repo}:cache` : undefined;
+  const imageRef = refFor(ctx, `seed-${mode.name}`, 'parent');
+  const cacheRef = mode.storage === 'registry' ? refFor(ctx, `seed-${mode.name}`, 'cache') : undefined;
   const cacheArchive = mode.storage === 'local' ? path.join(ctx.stateDir, `seed-${slug(mode.name)}.tar`) : undefined;
   if (prior?.status === 'ok') {
     const still = (await blobSet(imageRef)).size > 0 && (!cacheRef || (await blobSet(cacheRef)).size > 0) && (!cacheArchive || existsSync(cacheArchive));
@@ -207,16 +217,24 @@ function sum(m: Map<string, number>): number {
 async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord, repetition: number): Promise<RunRecord> {
   const checkout = ctx.ws.checkouts.get(cell.scenario);
   if (!checkout) throw new CachebenchError(`no checkout for scenario ${cell.scenario}`);
-  const repo = repoFor(ctx, `${cell.scenario}-${mode.name}-r${repetition}`);
-  const refs = { parent: `${repo}:parent`, cache: `${repo}:cache`, build: `${repo}:build`, cacheOut: `${repo}:cache-new` };
+  const name = `${cell.scenario}-${mode.name}-r${repetition}`;
+  // On a remote registry the job reads the seed's tags in the shared repository directly.
+  const refs = {
+    parent: ctx.remote ? s.imageRef : refFor(ctx, name, 'parent'),
+    cache: ctx.remote && s.cacheRef ? s.cacheRef : refFor(ctx, name, 'cache'),
+    build: refFor(ctx, name, 'build'),
+    cacheOut: refFor(ctx, name, 'cache-new'),
+  };
   // The CI job's starting state, copied from the seed without moving bytes: the parent
   // image in the app's repository, and the parent's cache (registry modes).
   const lock = await prepareEngine(ctx);
   let fresh;
   let before: Map<string, number>;
   try {
-    await copyRef(s.imageRef, refs.parent);
-    if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
+    if (!ctx.remote) {
+      await copyRef(s.imageRef, refs.parent);
+      if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
+    }
     before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
     fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder);
   } catch (err) {
@@ -290,9 +308,31 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
     rmSync(jobDir, { recursive: true, force: true });
     await fresh.dispose();
     lock?.release();
-    for (const r of Object.values(refs)) await deleteRef(r).catch(() => undefined);
+    // (A remote run's tags may share digests with the seed's; they go at the end of the run.)
+    if (!ctx.remote) for (const r of Object.values(refs)) await deleteRef(r).catch(() => undefined);
   }
   return { ...rec, repetition, startedAt, resetMs: fresh.resetMs };
+}
+
+/** Removes the run's tags from the remote registry; what it cannot remove goes into the results' notes. */
+async function cleanupRemote(remote: RemoteSession, results: Results | undefined, outDir: string, progress: Progress): Promise<void> {
+  const where = `${remote.registry.host}/${remote.registry.repository}`;
+  try {
+    const { removed, left } = await remote.cleanup();
+    if (removed) progress.log(`registry ${where}: removed this run's ${removed} tags`);
+    if (left.length) {
+      const note = `${left.length} tags of this run are left in ${where} (the registry refuses deletes, or another tag shares their digest): ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}; delete them in the registry's UI or API.`;
+      progress.log(`warning: ${note}`);
+      if (results) {
+        results.notes = [...(results.notes ?? []), note];
+        writeResults(outDir, results);
+      }
+    }
+  } catch (err) {
+    progress.log(`warning: could not clean up this run's tags in ${where}: ${(err as Error).message}`);
+  } finally {
+    remote.dispose();
+  }
 }
 
 function cellStats(runs: RunRecord[], tiny: Stats | undefined): Stats | undefined {
@@ -408,20 +448,45 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
   progress.log(`preparing: throwaway clone of ${fixture.name} and ${scenarios.length} scenario commits`);
   const ws = await createWorkspace(fixture, scenarios);
   const runId = results?.runId ?? `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  // The run's registry: local, or behind a shaped link as a remote registry would be.
+  // The run's registry: local, behind a shaped link as a remote registry would be, or a
+  // real remote one (--registry).
   const profile = networkProfile(opts.networkProfile);
-  const net = await openRegistryLink(profile, engine.registry, `r${runId.slice(-6)}`, (s) => progress.log(s));
-  engine = { ...engine, registry: net.address };
+  let remote: RemoteSession | undefined;
+  try {
+    if (opts.registry) remote = await openRemote(opts.registry, engine, runId, (s) => progress.log(s));
+  } catch (err) {
+    ws.cleanup();
+    throw err;
+  }
+  let net;
+  try {
+    net = await openRegistryLink(profile, engine.registry, `r${runId.slice(-6)}`, (s) => progress.log(s));
+  } catch (err) {
+    remote?.dispose();
+    ws.cleanup();
+    throw err;
+  }
+  engine = { ...(remote?.engine ?? engine), registry: net.address };
   const stateDir = path.join(cacheHome(), 'runs', runId);
   mkdirSync(stateDir, { recursive: true });
   try {
     const buildArgs = { ...fixture.buildArgs };
     const buildContexts: Record<string, string> = {};
     const baseImages: Results['environment']['baseImages'] = {};
-    for (const [image, recipe] of Object.entries(fixture.imageMap)) {
+    // A local base-image recipe, built into the local registry; on a remote registry copied
+    // into the run's tags there, so that every build pulls it over the real network.
+    const baseImage = async (recipe: string): Promise<{ ref: string; digest: string }> => {
       const img = await ensureBaseImage(engine, recipe, (s) => progress.log(s));
       if (img.buildMs > 0) progress.log(`base image ${recipe}: built in ${fmtMs(img.buildMs)} → ${img.ref}`);
-      // The Dockerfile's FROM image is served from the local registry, the file unchanged.
+      if (!remote) return img;
+      const t = performance.now();
+      const ref = await remote.copyIn(img.ref, `base-${slug(recipe)}`);
+      progress.log(`base image ${recipe}: copied to ${ref} in ${fmtMs(performance.now() - t)}`);
+      return { ref, digest: img.digest };
+    };
+    for (const [image, recipe] of Object.entries(fixture.imageMap)) {
+      const img = await baseImage(recipe);
+      // The Dockerfile's FROM image is served from the registry, the file unchanged.
       buildContexts[image] = `docker-image://${img.ref}`;
       baseImages[image] = { ref: img.ref, digest: img.digest };
     }
@@ -433,15 +498,14 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
         baseImages[arg] = { ref: official, digest: await remoteDigest(engine, official) };
         continue;
       }
-      const img = await ensureBaseImage(engine, recipe, (s) => progress.log(s));
-      if (img.buildMs > 0) progress.log(`base image ${recipe}: built in ${fmtMs(img.buildMs)} → ${img.ref}`);
+      const img = await baseImage(recipe);
       buildArgs[arg] = img.ref;
       baseImages[arg] = { ref: img.ref, digest: img.digest };
     }
     // Layers of the base images in the run's registry, to tell base pulls from cache imports.
     const baseLayers = new Set<string>();
     for (const { ref } of Object.values(baseImages)) {
-      if (!ref.startsWith(`${engine.registry}/`)) continue;
+      if (!ref.startsWith(`${engine.registry}/`) && !(remote && ref.startsWith(`${remote.registry.host}/`))) continue;
       for (const d of (await blobSet(ref)).keys()) baseLayers.add(d);
     }
     const info = await engineInfo(engine);
@@ -481,14 +545,18 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
           ...(ws.sourceCommit ? { fixtureCommit: ws.sourceCommit } : {}),
           parentCommit: ws.parentCommit,
           baseImages,
-          registry: engine.registry,
-          networkProfile: profile.name,
-          network: {
-            rateMbit: profile.rateMbit,
-            rttMs: profile.rttMs,
-            description: profile.description,
-            ...(net.measured ? { measuredMbit: net.measured.throughputMbit, measuredRttMs: net.measured.rttMs } : {}),
-          },
+          registry: remote ? `${remote.registry.host}/${remote.registry.repository}` : engine.registry,
+          networkProfile: remote ? 'remote' : profile.name,
+          ...(remote
+            ? {}
+            : {
+                network: {
+                  rateMbit: profile.rateMbit,
+                  rttMs: profile.rttMs,
+                  description: profile.description,
+                  ...(net.measured ? { measuredMbit: net.measured.throughputMbit, measuredRttMs: net.measured.rttMs } : {}),
+                },
+              }),
           startedAt: new Date().toISOString(),
           cachebenchVersion: VERSION,
         },
@@ -497,7 +565,7 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
         status: 'running',
       };
     }
-    const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, baseLayers, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0 };
+    const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, baseLayers, remote, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0 };
     persist(ctx);
 
     for (const mode of modes) {
@@ -572,5 +640,6 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
     if (opts.keepWorkspace) progress.log(`workspace kept at ${ws.root}`);
     else ws.cleanup();
     await net.destroy();
+    if (remote) await cleanupRemote(remote, results, opts.outDir, progress);
   }
 }

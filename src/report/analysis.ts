@@ -373,7 +373,11 @@ function buildCaveats(results: Results, a: Omit<Analysis, 'caveats' | 'answer'>)
   if (profile === 'loopback') {
     out.push(`The registry (${env.registry}) is on loopback, so pushing and pulling images and cache is nearly free here. On a real CI runner talking to a remote registry, cache import/export of the registry-backed modes and the local cache step's upload/download cost more; treat their costs here as lower bounds.`);
   } else {
-    out.push(`Network profile: ${profile}. Transfer costs depend on it; compare runs only with the same profile.`);
+    out.push(
+      profile === 'remote'
+        ? `The registry is a real remote registry (${env.registry}); transfer costs depend on this machine's network during the run. Compare runs only against the same registry from the same kind of runner.`
+        : `Network profile: ${profile}. Transfer costs depend on it; compare runs only with the same profile.`,
+    );
     out.push('Layers are pulled lazily: BuildKit fetches the base image and imported cache layers when a step first needs them, between steps. cachebench counts those downloads as base-pull (base image layers) or cache-import (cached layers). Over a slow link, importing a large cached layer (e.g. a restore layer of hundreds of MB) can cost more than re-running the step against a fast package source.');
   }
   const present = new Set(a.modes.map((m) => m.mode));

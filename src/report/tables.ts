@@ -130,6 +130,9 @@ export function networkNote(results: Results): string {
   if (e.networkProfile === 'loopback') {
     return `The registry (${e.registry}) runs on the same machine, so cache transfer is far cheaper than on a real CI runner.`;
   }
+  if (e.networkProfile === 'remote') {
+    return `The registry is a real remote registry (${e.registry}): transfer costs are what this machine's network gave during the run, and change with the time of day, the region and the registry's load. Compare only with runs against the same registry from the same kind of runner.`;
+  }
   return `The registry sits behind a shaped link: ${linkFigures(results)}. Transfer costs depend on the network: compare only with runs of the same profile.`;
 }
 
