@@ -15,6 +15,9 @@ import { runBenchmark } from '../src/runner.ts';
 import { Progress, fmtMs } from '../src/progress.ts';
 import { projectRoot } from '../src/paths.ts';
 import { readResults, writeResults } from '../src/results.ts';
+import { rephase } from '../src/rephase.ts';
+import { parseRef, referencedBlobs } from '../src/registry.ts';
+import type { Results } from '../src/types.ts';
 import { mergeResults } from '../src/merge.ts';
 import { loadTarget } from '../src/target.ts';
 import { writeReports } from '../src/report/index.ts';
@@ -229,15 +232,53 @@ async function cmdMerge(argv: string[]): Promise<number> {
 }
 
 async function cmdReport(argv: string[]): Promise<number> {
-  const usage = 'Usage: cachebench report DIR\n\nRe-renders CSV, charts, report.md and report.html from DIR/results.json.';
-  const { values, positionals } = simpleFlags(argv, usage);
+  const usage = `Usage: cachebench report DIR [--from-logs]
+
+Re-renders CSV, charts, report.md and report.html from DIR/results.json.
+
+  --from-logs   first recompute every build's phases from the progress logs the run kept
+                in DIR/logs (after an upgrade that changed how phases are attributed);
+                wall times and cached steps are measurements and stay as they are`;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' }, 'from-logs': { type: 'boolean' } } });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}`, usage.split('\n')[0]);
+  }
+  const { values, positionals } = parsed;
   if (values.help) return out(usage), 0;
   const dir = positionals[0];
   if (!dir) throw new UsageError('cachebench report needs a run folder', usage);
   const results = readResults(dir);
+  if (values['from-logs']) {
+    if (!existsSync(path.join(dir, 'logs'))) throw new UsageError(`${dir} has no logs/ folder`, 'only runs made by cachebench ≥ 0.2 keep their progress logs');
+    const baseLayers = new Set(results.environment.baseLayers ?? (await localBaseLayers(results)));
+    if (baseLayers.size === 0) process.stderr.write('warning: base image layers unknown (start the embedded engine to look them up); base layer downloads are told apart by their step only\n');
+    else results.environment.baseLayers = [...baseLayers].sort();
+    const { updated, missing } = rephase(results, dir, baseLayers);
+    writeResults(dir, results);
+    out(`recomputed phases of ${updated} builds from logs${missing ? ` (${missing} had no log and kept theirs)` : ''}`);
+  }
   const files = await writeReports(results, path.resolve(dir));
   out(`wrote ${files.join(', ')}`);
   return 0;
+}
+
+/** Layers of a run's base images, looked up in the embedded registry (which keeps them). */
+async function localBaseLayers(results: Results): Promise<string[]> {
+  const st = await embeddedStatus();
+  if (!st.registry) return [];
+  const layers: string[] = [];
+  for (const { ref } of Object.values(results.environment.baseImages)) {
+    try {
+      const r = parseRef(ref);
+      if (!r.repository.startsWith('cachebench/base/')) continue;
+      layers.push(...(await referencedBlobs(st.registryAddress, r.repository, r.tag)).keys());
+    } catch {
+      /* not there: fall back */
+    }
+  }
+  return layers;
 }
 
 const COMPARE_USAGE = `Usage: cachebench compare --baseline FILE|DIR --current FILE|DIR [options]

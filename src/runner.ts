@@ -30,6 +30,7 @@ import { openRemote, type RemoteSession } from './remote-registry.ts';
 import { makePlan, planId, shardPlan, type Cell, type Plan } from './plan.ts';
 import { computeOverhead, readResults, writeResults, RESULTS_FILE } from './results.ts';
 import { median, summarizeSamples } from './stats.ts';
+import { phaseMediansOf, rawLogName } from './rephase.ts';
 import { Progress, fmtMs } from './progress.ts';
 import { run } from './proc.ts';
 import { cacheHome } from './paths.ts';
@@ -79,7 +80,7 @@ function keepRawLog(ctx: Context, name: string, raw: string | undefined): void {
   try {
     const dir = path.join(ctx.opts.outDir, 'logs');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${slug(name)}.rawjson.gz`), gzipSync(raw));
+    writeFileSync(path.join(dir, rawLogName(name)), gzipSync(raw));
   } catch {
     /* the log is a convenience; results.json is what must not be lost */
   }
@@ -342,13 +343,7 @@ function cellStats(runs: RunRecord[], tiny: Stats | undefined): Stats | undefine
   return summarizeSamples(ok.map((r) => r.wallMs), ok.map((r) => r.repetition));
 }
 
-function phaseMedians(runs: RunRecord[]): Phases {
-  const ok = runs.filter((r) => r.status === 'ok');
-  const out: Phases = {};
-  const names = new Set(ok.flatMap((r) => Object.keys(r.phases))) as Set<keyof Phases>;
-  for (const n of names) out[n] = median(ok.map((r) => r.phases[n] ?? 0));
-  return out;
-}
+const phaseMedians = (runs: RunRecord[]): Phases => phaseMediansOf(runs);
 
 function cellWarnings(cell: CellResult): string[] {
   const w: string[] = [];
@@ -545,6 +540,7 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
           ...(ws.sourceCommit ? { fixtureCommit: ws.sourceCommit } : {}),
           parentCommit: ws.parentCommit,
           baseImages,
+          ...(baseLayers.size ? { baseLayers: [...baseLayers].sort() } : {}),
           registry: remote ? `${remote.registry.host}/${remote.registry.repository}` : engine.registry,
           networkProfile: remote ? 'remote' : profile.name,
           ...(remote

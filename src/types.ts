@@ -114,6 +114,8 @@ export interface Environment {
   fixtureCommit?: string;
   parentCommit?: string;
   baseImages: Record<string, { ref: string; digest: string }>;
+  /** Layer digests of the base images (their downloads count as base-pull). */
+  baseLayers?: string[];
   registry: string;
   networkProfile: string;
   /** The link between the builder and the registry: the profile's figures and what was measured. */

@@ -87,34 +87,53 @@ export interface SummarizeOptions {
  * it, and reports it as a status inside that step's vertex, often long before the vertex
  * itself starts. Those downloads (and extractions) are attributed to base-pull (a base
  * image's layer) or cache-import (any other layer), counting only time that no vertex
- * already covers, so phases never count an instant twice.
+ * already covers, so phases never count an instant twice. Where base and cache layers
+ * download at once, each instant is shared in proportion to the transfers' average rates
+ * (bytes over duration), i.e. roughly by the bandwidth each took.
  */
-function layerPulls(statuses: readonly Status[], kindOf: Map<string, StepKind>, covered: Array<[number, number]>, opts: SummarizeOptions) {
-  const byPhase = new Map<PhaseName, Array<[number, number]>>();
+export function layerPulls(statuses: readonly Status[], kindOf: ReadonlyMap<string, StepKind>, covered: Array<[number, number]>, opts: SummarizeOptions) {
   const sizes = new Map<string, number>();
+  for (const st of statuses) {
+    const m = LAYER.exec(st.id);
+    if (m && !st.id.startsWith('extracting') && typeof st.total === 'number') sizes.set(m[1] as string, st.total);
+  }
+  interface Transfer { start: number; end: number; phase: 'base-pull' | 'cache-import'; weight: number }
+  const transfers: Transfer[] = [];
   for (const st of statuses) {
     const m = LAYER.exec(st.id);
     if (!m || !st.started) continue;
     const digest = m[1] as string;
-    if (!st.id.startsWith('extracting') && typeof st.total === 'number') sizes.set(digest, st.total);
-    const phase: PhaseName = opts.baseLayers?.has(digest) || kindOf.get(st.vertex) === 'base' ? 'base-pull' : 'cache-import';
-    const list = byPhase.get(phase) ?? [];
-    list.push([st.started.getTime(), (st.completed ?? st.started).getTime()]);
-    byPhase.set(phase, list);
+    const start = st.started.getTime();
+    const end = (st.completed ?? st.started).getTime();
+    if (end <= start) continue;
+    const phase = opts.baseLayers?.has(digest) || kindOf.get(st.vertex) === 'base' ? 'base-pull' : 'cache-import';
+    const size = sizes.get(digest);
+    transfers.push({ start, end, phase, weight: size && size > 0 ? size / (end - start) : 1e-9 });
   }
-  const gaps = new Map<PhaseName, Array<[number, number]>>();
-  const taken = [...covered];
-  // Base layers first: a cached step's layer chain starts with the base image's layers.
-  for (const phase of ['base-pull', 'cache-import'] as const) {
-    const list = byPhase.get(phase);
-    if (!list) continue;
-    const free = subtractIntervals(list, taken);
-    gaps.set(phase, free);
-    taken.push(...free);
+  const shares = new Map<PhaseName, number>();
+  const free = subtractIntervals(
+    transfers.map((t) => [t.start, t.end]),
+    covered,
+  );
+  for (const [fs, fe] of free) {
+    const cuts = new Set<number>([fs, fe]);
+    for (const t of transfers) {
+      if (t.start > fs && t.start < fe) cuts.add(t.start);
+      if (t.end > fs && t.end < fe) cuts.add(t.end);
+    }
+    const points = [...cuts].sort((a, b) => a - b);
+    for (let k = 0; k + 1 < points.length; k++) {
+      const a = points[k] as number;
+      const b = points[k + 1] as number;
+      const active = transfers.filter((t) => t.start <= a && t.end >= b);
+      const total = active.reduce((x, t) => x + t.weight, 0);
+      if (total <= 0) continue;
+      for (const t of active) shares.set(t.phase, (shares.get(t.phase) ?? 0) + ((b - a) * t.weight) / total);
+    }
   }
   let bytes = 0;
   for (const v of sizes.values()) bytes += v;
-  return { gaps, bytes, layers: sizes.size };
+  return { shares, bytes, layers: sizes.size };
 }
 
 export interface StepSummary {
@@ -162,13 +181,9 @@ export function summarize(progress: ParsedProgress, opts: SummarizeOptions = {})
     intervals.set(phase, list);
   }
   const pulls = layerPulls(progress.statuses, kindOf, covered, opts);
-  for (const [phase, free] of pulls.gaps) {
-    const list = intervals.get(phase) ?? [];
-    list.push(...free);
-    intervals.set(phase, list);
-  }
   const phases: Phases = {};
   for (const [phase, list] of intervals) phases[phase] = unionMs(list);
+  for (const [phase, ms] of pulls.shares) phases[phase] = (phases[phase] ?? 0) + Math.round(ms);
   const instructions = steps.filter((s) => s.kind === 'instruction');
   const failedStep = steps.find((s) => s.error !== undefined && s.kind !== 'internal') ?? steps.find((s) => s.error !== undefined);
   return {

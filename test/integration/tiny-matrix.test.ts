@@ -11,6 +11,7 @@ import { parseRunOptions } from '../../src/options.ts';
 import { runBenchmark } from '../../src/runner.ts';
 import { writeReports } from '../../src/report/index.ts';
 import { validateResults } from '../../src/results.ts';
+import { rephase } from '../../src/rephase.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import type { Results, CellResult } from '../../src/types.ts';
 import { startEngine, stopIfStarted } from './helpers.ts';
@@ -120,4 +121,22 @@ test('the outputs exist and are consistent: JSON validates, CSV rows = builds, P
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], c);
   }
   assert.ok(existsSync(path.join(outDir, 'report.html')));
+});
+
+test('each build keeps its progress log, and phases recomputed from the logs equal the recorded ones', () => {
+  const logs = readdirSync(path.join(outDir, 'logs'));
+  const builds = results.cells.reduce((a, c) => a + c.runs.length, 0) + Object.keys(results.seeds).length;
+  assert.equal(logs.filter((f) => f.endsWith('.rawjson.gz')).length, builds);
+  assert.ok((results.environment.baseLayers ?? []).length > 0, 'base image layers recorded');
+  const copy = structuredClone(results);
+  const { updated, missing } = rephase(copy, outDir, new Set(results.environment.baseLayers));
+  assert.equal(updated, builds);
+  assert.equal(missing, 0);
+  for (const c of results.cells) {
+    const again = copy.cells.find((x) => x.id === c.id);
+    assert.deepEqual(again?.runs[0]?.phases, c.runs[0]?.phases, c.id);
+    assert.equal(again?.runs[0]?.bytesPulled, c.runs[0]?.bytesPulled, c.id);
+  }
+  // A fresh builder pulls the base image in every build (a CI runner starts empty).
+  for (const c of results.cells) assert.ok((c.runs[0]?.bytesPulled ?? 0) > 0, `${c.id} pulled layers`);
 });
