@@ -616,8 +616,11 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
     results.status = 'complete';
     results.environment.finishedAt = new Date().toISOString();
     persist(ctx);
-    for (const sd of Object.values(results.seeds)) {
-      for (const r of [sd.imageRef, sd.cacheRef]) if (r) await deleteRef(r).catch(() => undefined);
+    // (On a remote registry every tag of the run goes at the end, with a check for shared digests.)
+    if (!remote) {
+      for (const sd of Object.values(results.seeds)) {
+        for (const r of [sd.imageRef, sd.cacheRef]) if (r) await deleteRef(r).catch(() => undefined);
+      }
     }
     rmSync(stateDir, { recursive: true, force: true });
     return results;
