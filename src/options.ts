@@ -130,6 +130,22 @@ function list(flag: string, value: string, valid: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
+/**
+ * The default commit mix over the scenarios actually run (renormalized), so that a run of
+ * some scenarios still gets an expected time; scenarios outside the default mix share equally.
+ */
+export function defaultMix(scenarios: readonly string[]): Record<string, number> {
+  const known = scenarios.filter((s) => DEFAULT_MIX[s] !== undefined);
+  const mix: Record<string, number> = {};
+  if (known.length === 0) {
+    for (const s of scenarios) mix[s] = 1 / scenarios.length;
+    return mix;
+  }
+  const total = known.reduce((a, s) => a + (DEFAULT_MIX[s] as number), 0);
+  for (const s of known) mix[s] = (DEFAULT_MIX[s] as number) / total;
+  return mix;
+}
+
 export function parseMix(value: string): Record<string, number> {
   const mix: Record<string, number> = {};
   for (const part of value.split(',')) {
@@ -211,7 +227,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   const outGiven = v.out !== undefined;
   const outDir = path.resolve(v.out ?? path.join(projectRoot, 'reports', timestampDir()));
   const scenarios = v.scenarios !== undefined ? list('--scenarios', v.scenarios, scenarioNames) : [...scenarioNames];
-  const mix = v.mix ? parseMix(v.mix) : { ...DEFAULT_MIX };
+  const mix = v.mix ? parseMix(v.mix) : defaultMix(scenarios);
   const failOn = v['fail-on'] ?? 'fail';
   if (failOn !== 'fail' && failOn !== 'alert') throw new UsageError(`--fail-on: "${failOn}" is not fail or alert`);
   if (v['fail-on'] !== undefined && v.baseline === undefined) throw new UsageError('--fail-on needs --baseline');

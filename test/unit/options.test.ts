@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkOutDir, parseMix, parseRunOptions } from '../../src/options.ts';
+import { defaultMix } from '../../src/options.ts';
 import { UsageError } from '../../src/errors.ts';
 import { makePlan, planId } from '../../src/plan.ts';
 
@@ -71,4 +72,14 @@ test('plan: mode-major cells, stable plan id', () => {
   assert.deepEqual(p.cells.map((c) => c.id), ['tiny/a/none', 'tiny/b/none', 'tiny/a/local', 'tiny/b/local']);
   assert.equal(planId(p), planId(makePlan('tiny', ['a', 'b'], ['none', 'local'], 2)));
   assert.notEqual(planId(p), planId(makePlan('tiny', ['a', 'b'], ['none', 'local'], 3)));
+});
+
+test('without --mix, the default mix covers the scenarios that run (renormalized)', () => {
+  const o = parseRunOptions(['--scenarios', 'code-change'], SCEN);
+  assert.ok(o !== 'help');
+  assert.deepEqual(o.mix, { 'code-change': 1 });
+  const two = parseRunOptions(['--scenarios', 'code-change,no-change'], SCEN);
+  assert.ok(two !== 'help');
+  assert.ok(Math.abs((two.mix['code-change'] ?? 0) - 0.9 / 0.95) < 1e-12 && Math.abs((two.mix['no-change'] ?? 0) - 0.05 / 0.95) < 1e-12);
+  assert.deepEqual(defaultMix(['a', 'b']), { a: 0.5, b: 0.5 });
 });
