@@ -151,7 +151,9 @@ test('wrong credentials stop the run before any build; the message names the reg
 
 test('a registry that is down: exit 2 before any build, naming the registry', async () => {
   const port = await freePort();
-  const r = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--registry', `127.0.0.1:${port}/team/app`, '--out', mkdtempSync(path.join(os.tmpdir(), 'cb-rr-down-'))]);
+  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-rr-down-'));
+  const r = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--registry', `127.0.0.1:${port}/team/app`, '--out', out]);
+  rmSync(out, { recursive: true, force: true });
   assert.equal(r.exitCode, 2, r.all);
   assert.match(r.all ?? '', new RegExp(`--registry 127\\.0\\.0\\.1:${port}/team/app: registry request failed`));
   assert.match(r.all ?? '', /ECONNREFUSED/);
