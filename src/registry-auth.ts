@@ -80,7 +80,12 @@ export async function resolveCredentials(host: string, env: NodeJS.ProcessEnv = 
   if (helper) {
     const r = await execa(`docker-credential-${helper}`, ['get'], { input: host, reject: false, timeout: 30_000 });
     if (r.exitCode === 0) {
-      const j = JSON.parse(r.stdout) as { Username?: string; Secret?: string };
+      let j: { Username?: string; Secret?: string } = {};
+      try {
+        j = JSON.parse(r.stdout) as typeof j;
+      } catch {
+        /* not a credential answer: fall back to auths */
+      }
       if (j.Secret) return { username: j.Username ?? '', password: j.Secret, source: `docker-credential-${helper}` };
     }
   }
