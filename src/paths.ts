@@ -21,3 +21,8 @@ export function runtimeDir(): string {
   const key = createHash('sha256').update(cacheHome()).digest('hex').slice(0, 10);
   return `/run/cachebench-${key}`;
 }
+
+/** A name made safe for file names, repository paths and tags: lower case, [a-z0-9-]. */
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}

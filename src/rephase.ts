@@ -9,13 +9,14 @@ import { gunzipSync } from 'node:zlib';
 import { parseRawJson } from './buildx/rawjson.ts';
 import { summarize } from './buildx/record.ts';
 import { median } from './stats.ts';
+import { slug } from './paths.ts';
 import type { BuildRecord, Phases, Results } from './types.ts';
 
 /** Phases the harness measures itself (not from BuildKit's progress). */
 const HARNESS_PHASES = ['cache-restore', 'cache-save'] as const;
 
 export function rawLogName(name: string): string {
-  return `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.rawjson.gz`;
+  return `${slug(name)}.rawjson.gz`;
 }
 
 export function phaseMediansOf(runs: readonly BuildRecord[]): Phases {

@@ -33,7 +33,7 @@ import { median, summarizeSamples } from './stats.ts';
 import { phaseMediansOf, rawLogName } from './rephase.ts';
 import { Progress, fmtMs } from './progress.ts';
 import { run } from './proc.ts';
-import { cacheHome } from './paths.ts';
+import { cacheHome, slug } from './paths.ts';
 import { CachebenchError, UsageError } from './errors.ts';
 import type { RunOptions } from './options.ts';
 import type { BuildRecord, CellResult, Phases, Results, RunRecord, SeedRecord, Stats } from './types.ts';
@@ -65,10 +65,6 @@ interface Context {
   onPersist: ((r: Results) => void) | undefined;
   onBuilt: RunnerHooks['onBuilt'];
   engineRestarts: number;
-}
-
-function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
 /**
