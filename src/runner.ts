@@ -339,8 +339,6 @@ function cellStats(runs: RunRecord[], tiny: Stats | undefined): Stats | undefine
   return summarizeSamples(ok.map((r) => r.wallMs), ok.map((r) => r.repetition));
 }
 
-const phaseMedians = (runs: RunRecord[]): Phases => phaseMediansOf(runs);
-
 function cellWarnings(cell: CellResult): string[] {
   const w: string[] = [];
   const failed = cell.runs.filter((r) => r.status === 'failed');
@@ -591,7 +589,7 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
           cr.runs.push(run);
           cr.runs.sort((a, b) => a.repetition - b.repetition);
           cr.stats = cellStats(cr.runs, undefined);
-          cr.phaseMedians = phaseMedians(cr.runs);
+          cr.phaseMedians = phaseMediansOf(cr.runs);
           cr.warnings = cellWarnings(cr);
           persist(ctx);
           progress.end(run.status === 'ok' ? `${fmtMs(run.wallMs)}, ${run.cachedSteps}/${run.totalSteps} steps cached` : `FAILED: ${run.error?.message.split('\n')[0] ?? ''}`);
@@ -602,7 +600,7 @@ async function runWith(engineIn: Engine, opts: RunOptions, hooks: RunnerHooks, f
         });
         await bench.run();
         cr.stats = cellStats(cr.runs, fromTinybench(bench, cr.runs));
-        cr.phaseMedians = phaseMedians(cr.runs);
+        cr.phaseMedians = phaseMediansOf(cr.runs);
         cr.warnings = cellWarnings(cr);
         persist(ctx);
       }
