@@ -29,21 +29,7 @@ const PHASE_OF: Record<StepKind, PhaseName | undefined> = {
 
 /** Total length of the union of [start, end] intervals (overlapping steps count once). */
 export function unionMs(intervals: Array<[number, number]>): number {
-  const sorted = intervals.filter(([a, b]) => b >= a).sort((x, y) => x[0] - y[0]);
-  let total = 0;
-  let curStart = Number.NEGATIVE_INFINITY;
-  let curEnd = Number.NEGATIVE_INFINITY;
-  for (const [a, b] of sorted) {
-    if (a > curEnd) {
-      if (curEnd > curStart) total += curEnd - curStart;
-      curStart = a;
-      curEnd = b;
-    } else if (b > curEnd) {
-      curEnd = b;
-    }
-  }
-  if (curEnd > curStart) total += curEnd - curStart;
-  return total;
+  return mergeIntervals(intervals).reduce((total, [a, b]) => total + (b - a), 0);
 }
 
 /** `a` minus the union of `b`, as disjoint intervals. */
