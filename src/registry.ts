@@ -157,34 +157,12 @@ async function mountBlob(registry: string, from: string, to: string, digest: str
   throw new CachebenchError(`registry: could not mount blob ${digest} from ${from} into ${to} (HTTP ${r.status})`);
 }
 
-async function copyManifest(registry: string, from: string, to: string, reference: string, toTag: string | undefined): Promise<void> {
-  const m = await getManifest(registry, from, reference);
-  if (!m) throw new CachebenchError(`registry: ${registry}/${from}@${reference} does not exist`);
-  const doc = JSON.parse(m.body) as ManifestDoc;
-  for (const child of doc.manifests ?? []) await copyManifest(registry, from, to, child.digest, undefined);
-  if (from !== to) {
-    if (doc.config) await mountBlob(registry, from, to, doc.config.digest);
-    for (const l of doc.layers ?? []) await mountBlob(registry, from, to, l.digest);
-  }
-  const put = await req(
-    registry,
-    `/v2/${to}/manifests/${toTag ?? m.digest}`,
-    {
-      method: 'PUT',
-      headers: { 'Content-Type': m.mediaType || doc.mediaType || 'application/vnd.oci.image.manifest.v1+json' },
-      body: m.body,
-    },
-    scopesFor(to, true),
-  );
-  if (put.status !== 201) throw new CachebenchError(`registry: PUT manifest ${to}:${toTag ?? m.digest} answered ${put.status}: ${await put.text()}`);
-}
-
 /** Copies `fromRef` to `toRef` on the same registry without moving blob bytes. */
 export async function copyRef(fromRef: string, toRef: string): Promise<void> {
   const a = parseRef(fromRef);
   const b = parseRef(toRef);
   if (a.registry !== b.registry) throw new CachebenchError(`copyRef needs one registry: ${fromRef} → ${toRef}`);
-  await copyManifest(a.registry, a.repository, b.repository, a.tag, b.tag);
+  await copyManifest(a, b, a.tag, b.tag);
 }
 
 /**
@@ -259,14 +237,22 @@ async function copyBlob(a: Ref, b: Ref, digest: string, size: number): Promise<n
   return size;
 }
 
-async function copyManifestAcross(a: Ref, b: Ref, reference: string, toTag: string | undefined): Promise<number> {
+/**
+ * Copies manifest `reference` of `a` (and, for an index, its children) to `b`, tagged
+ * `toTag`. Blobs: nothing to do within one repository; a cross-repository mount on one
+ * registry (no bytes move); streamed between registries. Returns bytes uploaded.
+ */
+async function copyManifest(a: Ref, b: Ref, reference: string, toTag: string | undefined): Promise<number> {
   const m = await getManifest(a.registry, a.repository, reference);
-  if (!m) throw new CachebenchError(`registry: ${formatRef(a)}@${reference} does not exist`);
+  if (!m) throw new CachebenchError(`registry: ${a.registry}/${a.repository}@${reference} does not exist`);
   const doc = JSON.parse(m.body) as ManifestDoc;
   let bytes = 0;
-  for (const child of doc.manifests ?? []) bytes += await copyManifestAcross(a, b, child.digest, undefined);
-  if (doc.config) bytes += await copyBlob(a, b, doc.config.digest, doc.config.size);
-  for (const l of doc.layers ?? []) bytes += await copyBlob(a, b, l.digest, l.size);
+  for (const child of doc.manifests ?? []) bytes += await copyManifest(a, b, child.digest, undefined);
+  const blobs = [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])];
+  for (const blob of blobs) {
+    if (a.registry !== b.registry) bytes += await copyBlob(a, b, blob.digest, blob.size);
+    else if (a.repository !== b.repository) await mountBlob(a.registry, a.repository, b.repository, blob.digest);
+  }
   const put = await req(
     b.registry,
     `/v2/${b.repository}/manifests/${toTag ?? m.digest}`,
@@ -281,5 +267,5 @@ async function copyManifestAcross(a: Ref, b: Ref, reference: string, toTag: stri
 export async function copyAcross(fromRef: string, toRef: string): Promise<number> {
   const a = parseRef(fromRef);
   const b = parseRef(toRef);
-  return copyManifestAcross(a, b, a.tag, b.tag);
+  return copyManifest(a, b, a.tag, b.tag);
 }
