@@ -40,6 +40,11 @@ export function parseChallenge(header: string): Challenge | undefined {
 /** How Docker marks an OAuth refresh token ("identity token") in place of a username. */
 export const IDENTITY_TOKEN_USER = '<token>';
 
+/** `user:password` in base64, as in a Docker config's `auth` and a Basic Authorization header. */
+export function basicAuth(creds: Credentials): string {
+  return Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+}
+
 export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_CONFIG || path.join(os.homedir(), '.docker');
 }
@@ -122,7 +127,7 @@ export function privateDockerConfig(baseDir: string, host: string, creds: Creden
       base = {};
     }
   }
-  const entry = creds.username === IDENTITY_TOKEN_USER ? { identitytoken: creds.password } : { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') };
+  const entry = creds.username === IDENTITY_TOKEN_USER ? { identitytoken: creds.password } : { auth: basicAuth(creds) };
   const cfg = { ...base, auths: { ...(base.auths ?? {}), [host]: entry } };
   if (cfg.credHelpers) {
     const helpers = { ...cfg.credHelpers };
@@ -148,7 +153,7 @@ export async function fetchToken(challenge: Challenge, scopes: string[], creds: 
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.password, client_id: 'cachebench', service: challenge.params.service ?? '', scope: scopes.join(' ') });
     init = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() };
   } else if (creds) {
-    headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    headers.Authorization = `Basic ${basicAuth(creds)}`;
   }
   let r: Response;
   try {

@@ -6,7 +6,7 @@
  * token auth answered from its 401 challenges.
  */
 import { CachebenchError } from './errors.ts';
-import { fetchToken, parseChallenge, type Credentials } from './registry-auth.ts';
+import { basicAuth, fetchToken, parseChallenge, type Credentials } from './registry-auth.ts';
 
 interface RemoteHost {
   scheme: 'https' | 'http';
@@ -87,7 +87,7 @@ async function req(registry: string, pathname: string, init: RequestInit = {}, s
   const key = scopes.join(' ');
   const withAuth = (auth: string | undefined): RequestInit => ({ ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(auth ? { Authorization: auth } : {}) } });
   const current = (): string | undefined => {
-    if (remote.basic && remote.creds) return `Basic ${Buffer.from(`${remote.creds.username}:${remote.creds.password}`).toString('base64')}`;
+    if (remote.basic && remote.creds) return `Basic ${basicAuth(remote.creds)}`;
     const t = remote.tokens.get(key);
     return t ? `Bearer ${t}` : undefined;
   };
