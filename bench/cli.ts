@@ -47,9 +47,11 @@ function out(s: string): void {
   process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 }
 
-function simpleFlags(argv: string[], usage: string) {
+function simpleFlags(argv: string[], usage: string, booleans: readonly string[] = []) {
+  const options: Record<string, { type: 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const b of booleans) options[b] = { type: 'boolean' };
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}`, usage.split('\n')[0]);
   }
@@ -239,13 +241,7 @@ Re-renders CSV, charts, report.md and report.html from DIR/results.json.
   --from-logs   first recompute every build's phases from the progress logs the run kept
                 in DIR/logs (after an upgrade that changed how phases are attributed);
                 wall times and cached steps are measurements and stay as they are`;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' }, 'from-logs': { type: 'boolean' } } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}`, usage.split('\n')[0]);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = simpleFlags(argv, usage, ['from-logs']);
   if (values.help) return out(usage), 0;
   const dir = positionals[0];
   if (!dir) throw new UsageError('cachebench report needs a run folder', usage);
