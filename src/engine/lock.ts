@@ -2,8 +2,15 @@
  * An exclusive lock on the embedded engine for one reset + build. A fresh builder wipes
  * the whole engine, so two runs at once take turns build by build instead of wiping
  * each other's work. A lock whose holder process is gone is taken over.
+ *
+ * The lock is a file that appears whole or not at all: the holder writes its identity
+ * (pid, process start time, a random token) to a private file and hard-links it to the
+ * lock's name, which fails if the lock exists. A waiter therefore never sees a half-made
+ * lock, and displaces one only when the process it names is gone (a stale lock is moved
+ * aside by an atomic rename, so two waiters cannot both remove it).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheHome } from '../paths.ts';
@@ -14,53 +21,97 @@ export interface EngineLock {
   release(): void;
 }
 
-function holderAlive(dir: string): boolean {
+/** The kernel's start time of a process (clock ticks since boot): tells a reused pid apart. */
+function startTime(pid: number): string | undefined {
   try {
-    const pid = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
-    return Number.isInteger(pid) && pid > 0 && processAlive(pid);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
-    return false;
+    return undefined;
   }
 }
 
+/** What a lock file says, or undefined if there is no lock (any more). */
+function readLock(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // A directory lock left by an older cachebench: its holder's pid is inside.
+    if (code === 'EISDIR') return readLock(path.join(file, 'pid')) ?? '';
+    throw err;
+  }
+}
+
+/** Is the process a lock names still running (and the same process, not a reused pid)? */
+export function lockHolderAlive(content: string): boolean {
+  const [pidText, start] = content.trim().split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return false;
+  return !start || start === '-' || startTime(pid) === undefined || startTime(pid) === start;
+}
+
+/** Removes a lock whose holder is gone, unless it changed hands since it was read. */
+function removeStale(file: string, seen: string): void {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else removed it
+    throw err;
+  }
+  // Only one waiter wins the rename. If what it moved is not the stale lock it judged
+  // (a live run took the lock in between), it puts it back.
+  if (readLock(aside) !== seen) {
+    try {
+      linkSync(aside, file);
+    } catch {
+      /* the lock was taken again meanwhile: the mover's copy is dropped */
+    }
+  }
+  rmSync(aside, { recursive: true, force: true });
+}
+
 export async function lockEngine(opts: { signal?: AbortSignal; onWait?: (holder: string) => void; name?: string } = {}): Promise<EngineLock> {
-  const dir = path.join(cacheHome(), `${opts.name ?? 'engine'}.lock`);
+  const file = path.join(cacheHome(), `${opts.name ?? 'engine'}.lock`);
   mkdirSync(cacheHome(), { recursive: true });
+  const identity = `${process.pid} ${startTime(process.pid) ?? '-'} ${randomBytes(8).toString('hex')}\n`;
+  const mine = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, identity);
   const started = performance.now();
   let told = false;
-  for (;;) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(path.join(dir, 'pid'), String(process.pid));
-      let released = false;
-      return {
-        waitedMs: performance.now() - started,
-        release: () => {
-          if (released) return;
-          released = true;
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    // Give a holder a moment to write its pid before judging it stale.
-    await sleep(150);
-    if (!holderAlive(dir) && performance.now() - started > 300) {
-      rmSync(dir, { recursive: true, force: true });
-      continue;
-    }
-    if (!told) {
-      told = true;
-      let holder = '?';
+  try {
+    for (;;) {
       try {
-        holder = readFileSync(path.join(dir, 'pid'), 'utf8');
-      } catch {
-        /* racing */
+        linkSync(mine, file);
+        let released = false;
+        return {
+          waitedMs: performance.now() - started,
+          release: () => {
+            if (released) return;
+            released = true;
+            if (readLock(file) === identity) unlinkSync(file);
+          },
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      opts.onWait?.(holder);
+      const held = readLock(file);
+      if (held === undefined) continue; // released between our link and our read
+      if (!lockHolderAlive(held)) {
+        removeStale(file, held);
+        continue;
+      }
+      if (!told) {
+        told = true;
+        opts.onWait?.(held.split(' ')[0] ?? '?');
+      }
+      if (opts.signal?.aborted) throw new Error('interrupted while waiting for the engine lock');
+      await sleep(150);
     }
-    if (opts.signal?.aborted) throw new Error('interrupted while waiting for the engine lock');
+  } finally {
+    rmSync(mine, { force: true });
   }
 }
 

@@ -212,8 +212,9 @@ test('two runs at once (different output folders) both finish with correct cache
     const res = readJson<Results>(path.join(outs[i] as string, 'results.json'));
     const none = res.cells.find((c) => c.mode === 'none')?.runs[0];
     const max = res.cells.find((c) => c.mode === 'registry-max')?.runs[0];
-    assert.equal(none?.cachedSteps, 0);
-    assert.ok(max?.steps.find((s) => s.name.includes('sort deps.txt'))?.cached, 'registry-max reuses the dependency step');
+    const cached = (x: typeof none) => x?.steps.filter((s) => s.cached).map((s) => s.name).join('; ');
+    assert.equal(none?.cachedSteps, 0, `none reused [${cached(none)}]\n${r.all}`);
+    assert.ok(max?.steps.find((s) => s.name.includes('sort deps.txt'))?.cached, `registry-max reuses the dependency step; reused [${cached(max)}]\n${r.all}`);
   }
   const [a, b] = outs.map((o) => readJson<Results>(path.join(o, 'results.json')));
   assert.notEqual(a?.runId, b?.runId, 'unique refs per run');
