@@ -13,6 +13,7 @@ import { CachebenchError } from './errors.ts';
 import { manifestDigest } from './registry.ts';
 import { runBuild } from './buildx/run.ts';
 import { readProvisioned } from './engine/provision.ts';
+import { lockEngine } from './engine/lock.ts';
 import type { Engine } from './engine/index.ts';
 
 export interface BaseImage {
@@ -76,21 +77,31 @@ export async function ensureBaseImage(engine: Engine, name: string, log: (s: str
   const ref = `${engine.registry}/cachebench/base/${name}:${key}`;
   const existing = await manifestDigest(ref);
   if (existing) return { ref, digest: existing, buildMs: 0 };
-  log(`base image: building ${name} (${recipe.description})`);
-  const started = performance.now();
-  const dir = mkdtempSync(path.join(os.tmpdir(), `cachebench-base-${name}-`));
+  // On the embedded engine another run's fresh-builder reset must not wipe this build, nor
+  // this build overlap another run's measured one; and the run that waited finds it built.
+  const lock = engine.kind === 'embedded' ? await lockEngine({ onWait: (pid) => log(`base image ${name}: waiting for another cachebench run (pid ${pid}) on the shared engine`) }) : undefined;
+  let started = 0;
   try {
-    await recipe.prepare(dir, log);
-    const rec = await runBuild(
-      engine,
-      { context: dir, output: `type=image,name=${ref},push=true`, network: 'host' },
-      { env: { SOURCE_DATE_EPOCH: '0' } },
-    );
-    if (rec.status !== 'ok') {
-      throw new CachebenchError(`building base image ${name} failed: ${rec.error?.message ?? ''}\n${rec.error?.logTail ?? ''}`);
+    const built = lock ? await manifestDigest(ref) : undefined;
+    if (built) return { ref, digest: built, buildMs: 0 };
+    log(`base image: building ${name} (${recipe.description})`);
+    started = performance.now();
+    const dir = mkdtempSync(path.join(os.tmpdir(), `cachebench-base-${name}-`));
+    try {
+      await recipe.prepare(dir, log);
+      const rec = await runBuild(
+        engine,
+        { context: dir, output: `type=image,name=${ref},push=true`, network: 'host' },
+        { env: { SOURCE_DATE_EPOCH: '0' } },
+      );
+      if (rec.status !== 'ok') {
+        throw new CachebenchError(`building base image ${name} failed: ${rec.error?.message ?? ''}\n${rec.error?.logTail ?? ''}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    lock?.release();
   }
   const digest = await manifestDigest(ref);
   if (!digest) throw new CachebenchError(`base image ${ref} was built but the registry does not have it`);

@@ -16,6 +16,7 @@ import { layout, pidAlive } from '../../src/engine/embedded.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import type { Results } from '../../src/types.ts';
 import { startEngine, stopIfStarted, readJson } from './helpers.ts';
+import { deleteRef, listTags } from '../../src/registry.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 let engine: Engine;
@@ -205,6 +206,8 @@ test('dockerd killed mid-run is restarted; finished builds are kept', async () =
 });
 
 test('two runs at once (different output folders) both finish with correct cache behaviour', async () => {
+  // Start without the base image, as on a fresh machine: one run builds it, the other waits.
+  for (const tag of await listTags(engine.registry, 'cachebench/base/busybox')) await deleteRef(`${engine.registry}/cachebench/base/busybox:${tag}`);
   const outs = [tmp('cb-par-a-'), tmp('cb-par-b-')];
   const rs = await Promise.all(outs.map((o) => cachebench(['run', '--fixture', 'tiny', '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '1', '--out', o])));
   for (const [i, r] of rs.entries()) {
@@ -218,6 +221,9 @@ test('two runs at once (different output folders) both finish with correct cache
   }
   const [a, b] = outs.map((o) => readJson<Results>(path.join(o, 'results.json')));
   assert.notEqual(a?.runId, b?.runId, 'unique refs per run');
+  const builtBase = rs.filter((r) => /base image: building busybox/.test(r.all ?? ''));
+  assert.equal(builtBase.length, 1, 'the missing base image is built once, by one of the runs');
+  assert.equal(a?.environment.baseImages.BASE_IMAGE?.digest, b?.environment.baseImages.BASE_IMAGE?.digest);
   assert.ok(!existsSync(path.join(cacheHome(), 'engine.lock')), 'engine lock released');
 });
 
