@@ -73,9 +73,19 @@ function removeStale(file: string, seen: string): void {
   rmSync(aside, { recursive: true, force: true });
 }
 
+/** Private identity files and moved-aside locks of processes killed mid-way. */
+function sweepStrays(file: string): void {
+  const base = path.basename(file);
+  for (const f of readdirSync(path.dirname(file))) {
+    const m = f.startsWith(`${base}.`) ? /^(?:stale-)?(\d+)-[0-9a-f]{8}$/.exec(f.slice(base.length + 1)) : null;
+    if (m && !processAlive(Number(m[1]))) rmSync(path.join(path.dirname(file), f), { recursive: true, force: true });
+  }
+}
+
 export async function lockEngine(opts: { signal?: AbortSignal; onWait?: (holder: string) => void; name?: string } = {}): Promise<EngineLock> {
   const file = path.join(cacheHome(), `${opts.name ?? 'engine'}.lock`);
   mkdirSync(cacheHome(), { recursive: true });
+  sweepStrays(file);
   const identity = `${process.pid} ${startTime(process.pid) ?? '-'} ${randomBytes(8).toString('hex')}\n`;
   const mine = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
   writeFileSync(mine, identity);

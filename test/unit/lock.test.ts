@@ -75,6 +75,18 @@ test('a reused pid does not keep a stale lock alive; a lock another process hold
   rmSync(file);
 });
 
+test('files left by a process killed while waiting or taking over are swept', async () => {
+  const dead = deadPid();
+  writeFileSync(path.join(home, `engine.lock.${dead}-0123abcd`), `${dead} - x\n`);
+  writeFileSync(path.join(home, `engine.lock.stale-${dead}-0123abcd`), `1 - x\n`);
+  const live = path.join(home, `engine.lock.${process.pid}-0123abcd`);
+  writeFileSync(live, 'another lock call of this process, still waiting\n');
+  const l = await lockEngine();
+  l.release();
+  assert.deepEqual(readdirSync(home), [path.basename(live)]);
+  rmSync(live);
+});
+
 test('a directory lock left by an older cachebench with a dead holder is taken over', async () => {
   const dir = path.join(home, 'engine.lock');
   mkdirSync(dir);
