@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { Bench } from 'tinybench';
 import { docker, engineInfo, hostFacts, type Engine } from './engine/index.ts';
-import { freshBuilder } from './engine/fresh.ts';
+import { freshBuilder, type FreshBuilder } from './engine/fresh.ts';
 import { lockEngine, type EngineLock } from './engine/lock.ts';
 import { embeddedStatus, startEmbedded } from './engine/embedded.ts';
 import { addBuildkitDuration, runBuild } from './buildx/run.ts';
@@ -114,28 +114,40 @@ async function blobSet(ref: string): Promise<Map<string, number>> {
   }
 }
 
+/** Restarts the embedded engine or registry if either stopped answering; true if it did. */
+async function reviveEngine(ctx: Context, when: string): Promise<boolean> {
+  const st = await embeddedStatus();
+  if (st.ready) return false;
+  ctx.progress.log(`the embedded engine or registry stopped answering ${when} (dockerd ${st.dockerd ? 'running' : 'gone'}, registry ${st.registry ? 'running' : 'gone'}): restarting it`);
+  await startEmbedded();
+  ctx.engineRestarts++;
+  return true;
+}
+
 /**
  * Before each build: take the engine lock (embedded engine: a reset wipes everything),
- * and make sure the engine and registry answer, restarting the embedded ones if they died.
+ * make sure the engine and registry answer, and run `setup` (copy the job's starting
+ * state, make the builder fresh). An engine or registry that dies before or during the
+ * setup is restarted and the setup retried once; the lock is released on failure.
  */
-async function prepareEngine(ctx: Context): Promise<EngineLock | undefined> {
-  if (ctx.engine.kind !== 'embedded') return undefined;
+async function prepareBuild(ctx: Context, setup: () => Promise<FreshBuilder>): Promise<{ lock: EngineLock | undefined; fresh: FreshBuilder }> {
+  if (ctx.engine.kind !== 'embedded') return { lock: undefined, fresh: await setup() };
   const lock = await lockEngine({
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onWait: (pid) => ctx.progress.log(`waiting for another cachebench run (pid ${pid.trim()}) to finish its build on the shared engine`),
   });
   try {
-    const st = await embeddedStatus();
-    if (!st.ready) {
-      ctx.progress.log(`the embedded engine or registry stopped answering (dockerd ${st.dockerd ? 'running' : 'gone'}, registry ${st.registry ? 'running' : 'gone'}): restarting it`);
-      await startEmbedded();
-      ctx.engineRestarts++;
+    await reviveEngine(ctx, 'before the next build');
+    try {
+      return { lock, fresh: await setup() };
+    } catch (err) {
+      if (!(await reviveEngine(ctx, `while preparing the build (${(err as Error).message.split('\n')[0]})`))) throw err;
+      return { lock, fresh: await setup() };
     }
   } catch (err) {
     lock.release();
     throw err;
   }
-  return lock;
 }
 
 /** The parent commit's build under `mode`, exporting the cache every cell of that mode starts from. */
@@ -152,14 +164,7 @@ async function seed(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     }
   }
   ctx.progress.begin(`seed ${mode.name} (parent commit)`);
-  const lock = await prepareEngine(ctx);
-  let fresh;
-  try {
-    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder);
-  } catch (err) {
-    lock?.release();
-    throw err;
-  }
+  const { lock, fresh } = await prepareBuild(ctx, () => freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder));
   const localDir = cacheArchive ? path.join(ctx.stateDir, `seed-${slug(mode.name)}-dir`) : undefined;
   const to: CacheLocation = { ...(cacheRef ? { ref: cacheRef } : {}), ...(localDir ? { dir: localDir } : {}) };
   let raw: string | undefined;
@@ -224,20 +229,15 @@ async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord,
   };
   // The CI job's starting state, copied from the seed without moving bytes: the parent
   // image in the app's repository, and the parent's cache (registry modes).
-  const lock = await prepareEngine(ctx);
-  let fresh;
-  let before: Map<string, number>;
-  try {
+  let before = new Map<string, number>();
+  const { lock, fresh } = await prepareBuild(ctx, async () => {
     if (!ctx.remote) {
       await copyRef(s.imageRef, refs.parent);
       if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
     }
     before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
-    fresh = await freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder);
-  } catch (err) {
-    lock?.release();
-    throw err;
-  }
+    return freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder);
+  });
   const jobDir = path.join(ctx.stateDir, `job-${slug(cell.id)}-r${repetition}`);
   const startedAt = new Date().toISOString();
   const extraPhases: Phases = {};

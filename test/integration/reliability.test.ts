@@ -12,7 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import { projectRoot, cacheHome } from '../../src/paths.ts';
-import { layout, pidAlive } from '../../src/engine/embedded.ts';
+import { layout, pidAlive, processesMentioning } from '../../src/engine/embedded.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import type { Results } from '../../src/types.ts';
 import { startEngine, stopIfStarted, readJson } from './helpers.ts';
@@ -179,11 +179,37 @@ test('--resume refuses a folder from a different plan (exit 2, no work)', async 
   assert.match(r3.all ?? '', /already holds a results.json/);
 });
 
-async function killDuringRun(which: 'registry' | 'dockerd'): Promise<void> {
+/** Pids of running `docker buildx prune` commands of the embedded engine (the fresh-builder reset). */
+function resetsRunning(): number[] {
+  return processesMentioning([`${path.sep}docker buildx prune`]).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(cacheHome());
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Kills the registry or dockerd while a run is going: after its first measured build
+ * ('build'), or in the middle of the second build's fresh-builder reset ('reset').
+ */
+async function killDuringRun(which: 'registry' | 'dockerd', at: 'build' | 'reset' = 'build'): Promise<string> {
   const out = tmp(`cb-kill-${which}-`);
   const child = cachebench(['run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change,no-change', '-n', '1', '--out', out]);
   const file = path.join(out, 'results.json');
-  await waitForRuns(file, 1);
+  if (at === 'build') {
+    await waitForRuns(file, 1);
+  } else {
+    // The seed's reset, then the first measured build's: kill during that one.
+    const seen = new Set<number>();
+    const deadline = Date.now() + 120_000;
+    while (seen.size < 2 && Date.now() < deadline) {
+      for (const pid of resetsRunning()) seen.add(pid);
+      if (seen.size < 2) await sleep(5);
+    }
+    assert.equal(seen.size, 2, 'saw the second build\'s reset');
+  }
   const l = layout();
   const pid = pidAlive(which === 'registry' ? l.registryPid : l.dockerdPid);
   assert.ok(pid, `${which} runs`);
@@ -195,6 +221,7 @@ async function killDuringRun(which: 'registry' | 'dockerd'): Promise<void> {
   assert.equal(res.status, 'complete', r.all);
   assert.match(r.all ?? '', /stopped answering .*restarting it/);
   assert.equal(r.exitCode, res.cells.some((c) => c.runs.some((x) => x.status === 'failed')) ? 1 : 0);
+  return r.all ?? '';
 }
 
 test('the registry killed mid-run is restarted; finished builds are kept', async () => {
@@ -203,6 +230,12 @@ test('the registry killed mid-run is restarted; finished builds are kept', async
 
 test('dockerd killed mid-run is restarted; finished builds are kept', async () => {
   await killDuringRun('dockerd');
+});
+
+test('dockerd killed while a builder is being made fresh: restarted, the reset retried, the build done', async () => {
+  const all = await killDuringRun('dockerd', 'reset');
+  assert.match(all, /stopped answering while preparing the build .*restarting it/);
+  assert.doesNotMatch(all, /FAILED/, 'the build after the restart succeeds');
 });
 
 test('two runs at once (different output folders) both finish with correct cache behaviour', async () => {
