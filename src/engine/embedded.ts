@@ -85,6 +85,18 @@ export function pidAlive(pidFile: string): number | undefined {
 }
 
 /** Alive and not a zombie (a killed daemon whose parent is gone may never be reaped here). */
+/** Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), so a reused pid is not mistaken for the owner; undefined if gone or a zombie. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z') return undefined;
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

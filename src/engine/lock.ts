@@ -14,21 +14,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheHome } from '../paths.ts';
-import { processAlive } from './embedded.ts';
+import { processAlive, processStartTime } from './embedded.ts';
 
 export interface EngineLock {
   waitedMs: number;
   release(): void;
-}
-
-/** The kernel's start time of a process (clock ticks since boot): tells a reused pid apart. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 /** What a lock file says, or undefined if there is no lock (any more). */
@@ -49,7 +39,9 @@ export function lockHolderAlive(content: string): boolean {
   const [pidText, start] = content.trim().split(' ');
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return false;
-  return !start || start === '-' || startTime(pid) === undefined || startTime(pid) === start;
+  if (!start || start === '-') return true;
+  const now = processStartTime(pid);
+  return now === undefined || now === start;
 }
 
 /** Removes a lock whose holder is gone, unless it changed hands since it was read. */
@@ -86,7 +78,7 @@ export async function lockEngine(opts: { signal?: AbortSignal; onWait?: (holder:
   const file = path.join(cacheHome(), `${opts.name ?? 'engine'}.lock`);
   mkdirSync(cacheHome(), { recursive: true });
   sweepStrays(file);
-  const identity = `${process.pid} ${startTime(process.pid) ?? '-'} ${randomBytes(8).toString('hex')}\n`;
+  const identity = `${process.pid} ${processStartTime(process.pid) ?? '-'} ${randomBytes(8).toString('hex')}\n`;
   const mine = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
   writeFileSync(mine, identity);
   const started = performance.now();

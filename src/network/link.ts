@@ -25,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CachebenchError, UsageError, tail } from '../errors.ts';
-import { processesMentioning as mentioning } from '../engine/embedded.ts';
+import { processesMentioning as mentioning, processStartTime } from '../engine/embedded.ts';
 import { run, type CommandResult, type RunOptions } from '../proc.ts';
 import { isShaped, validateProfile, type LinkProfile } from './profiles.ts';
 import {
@@ -134,18 +134,6 @@ interface OwnerRecord {
   startTime: string;
   createdAt: string;
   profile: LinkProfile;
-}
-
-/** Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), so a reused pid is not mistaken for the owner. */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return undefined;
-    return fields[19];
-  } catch {
-    return undefined;
-  }
 }
 
 function alive(pid: number): boolean {

@@ -181,13 +181,7 @@ test('--resume refuses a folder from a different plan (exit 2, no work)', async 
 
 /** Pids of running `docker buildx prune` commands of the embedded engine (the fresh-builder reset). */
 function resetsRunning(): number[] {
-  return processesMentioning([`${path.sep}docker buildx prune`]).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(cacheHome());
-    } catch {
-      return false;
-    }
-  });
+  return processesMentioning([`${engine.dockerBin} buildx prune`]);
 }
 
 /**

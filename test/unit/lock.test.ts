@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { lockEngine, lockHolderAlive } from '../../src/engine/lock.ts';
+import { processStartTime } from '../../src/engine/embedded.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let home: string;
@@ -59,8 +60,7 @@ test('a lock whose holder is gone is taken over; a live holder is waited for', a
 test('a reused pid does not keep a stale lock alive; a lock another process holds is not released by us', async () => {
   // This process is alive, but not the one that started at tick 1.
   assert.equal(lockHolderAlive(`${process.pid} 1 abc`), false);
-  const mineNow = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-  const start = mineNow.slice(mineNow.lastIndexOf(')') + 2).split(' ')[19];
+  const start = processStartTime(process.pid);
   assert.equal(lockHolderAlive(`${process.pid} ${start} abc`), true);
   assert.equal(lockHolderAlive(`${deadPid()} - abc`), false);
   assert.equal(lockHolderAlive(''), false);
