@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', '.cache/', 'fixtures/**/bin/', 'fixtures/**/obj/'] },
+  { ignores: ['node_modules/', 'reports/', '.cache/', 'fixtures/**/bin/', 'fixtures/**/obj/', 'test/corpus/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

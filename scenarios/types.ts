@@ -4,7 +4,7 @@
  * parent gives the same tree. Drop a module exporting `scenario` into scenarios/ to add one.
  */
 import type { SimpleGit } from 'simple-git';
-import type { FixtureConfig } from '../src/fixture.ts';
+import type { FixtureConfig } from '../src/target/fixture.ts';
 
 export interface ScenarioContext {
   /** The clone's work tree. */

@@ -105,7 +105,7 @@ Options:
                          the Docker config or CACHEBENCH_REGISTRY_USERNAME/PASSWORD; the run's tags are
                          removed afterwards where the registry allows deletes). Excludes --network-profile.
   --builder NAME         build on this existing buildx builder (see README: fresh builders per driver)
-  --base-image IMG=R     build FROM IMG from the local base-image recipe R (repeatable; dotnet-sdk, dotnet-aspnet, busybox)
+  --base-image IMG=R     build FROM IMG from the local base-image recipe R (repeatable; dotnet-sdk, dotnet-aspnet, dotnet-runtime-deps, busybox)
   --scenarios a,b        scenarios to run (default: all in scenarios/)
   --modes a,b            cache modes (default: ${MODE_NAMES.join(',')})
   -n, --repetitions N    measured builds per cell (default: from the profile)

@@ -8,10 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { docker, type Engine } from '../engine/index.ts';
-import type { BuildRecord } from '../types.ts';
+import type { BuildError, BuildRecord } from '../results/types.ts';
 import { buildxArgs, type BuildRequest } from './args.ts';
-import { RawJsonParser, type Vertex } from './rawjson.ts';
-import { failingLog, summarize } from './record.ts';
+import { RawJsonParser, type ParsedProgress, type Vertex } from './rawjson.ts';
+import { failingLog, summarize, type StepSummary } from './record.ts';
+import { checkBuild } from './check.ts';
+import type { DockerfileModel } from '../dockerfile/model.ts';
 import { tail } from '../errors.ts';
 
 export interface RunBuildOptions {
@@ -21,6 +23,8 @@ export interface RunBuildOptions {
   onRaw?: (raw: string) => void;
   /** Layer digests of the base images (to tell base pulls from cache imports). */
   baseLayers?: ReadonlySet<string>;
+  /** The Dockerfile as BuildKit will build it: a successful build is checked against it. */
+  model?: DockerfileModel;
   signal?: AbortSignal;
   env?: Record<string, string>;
 }
@@ -76,24 +80,33 @@ export async function runBuild(engine: Engine, req: BuildRequest, opts: RunBuild
     bytesPulled: summary.bytesPulled,
     warnings: progress.warnings,
   };
+  if (ok && opts.model) {
+    // Counted per Dockerfile instruction: a step that shares another stage's vertex counts too.
+    record.check = checkBuild(opts.model, summary, buildxWallMs);
+    record.totalSteps = record.check.instructions.counted;
+    record.cachedSteps = record.check.instructions.cached;
+  }
   if (meta['containerimage.digest']) record.imageDigest = meta['containerimage.digest'];
   if (meta['buildx.build.ref']) record.buildRef = meta['buildx.build.ref'];
-  if (!ok) {
-    const failed = summary.failedStep;
-    const exitCode = /exit code: (\d+)/.exec(failed?.error ?? '')?.[1];
-    const other = tail(progress.otherText, 10);
-    record.error = {
-      message: result.isCanceled
-        ? 'build cancelled'
-        : failed
-          ? `step "${failed.name}" failed: ${failed.error ?? ''}`
-          : `buildx exited ${result.exitCode ?? result.signal ?? '?'}: ${other || result.message}`,
-      logTail: failingLog(progress) || other,
-      ...(failed ? { step: failed.name } : {}),
-      ...(exitCode ? { exitCode: Number(exitCode) } : {}),
-    };
-  }
+  if (!ok) record.error = buildError(progress, summary, result);
   return record;
+}
+
+/** What failed, root cause first: the step that failed for its own reason, its exit code and log tail. */
+function buildError(progress: ParsedProgress, summary: StepSummary, result: { isCanceled: boolean; exitCode?: number | undefined; signal?: string | undefined; message?: string | undefined }): BuildError {
+  const failed = summary.failedStep;
+  const exitCode = /exit code: (\d+)/.exec(failed?.error ?? '')?.[1];
+  const other = tail(progress.otherText, 10);
+  return {
+    message: result.isCanceled
+      ? 'build cancelled'
+      : failed
+        ? `step "${failed.name}" failed: ${failed.error ?? ''}`
+        : `buildx exited ${result.exitCode ?? result.signal ?? '?'}: ${other || result.message || ''}`,
+    logTail: failingLog(progress, 25, failed) || other,
+    ...(failed ? { step: failed.name } : {}),
+    ...(exitCode ? { exitCode: Number(exitCode) } : {}),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
-import { PHASES, type Results } from '../types.ts';
+import { PHASES, type Results } from '../results/types.ts';
 import { analyze, type Analysis, type CellSummary } from './analysis.ts';
 import { modeColor } from './colors.ts';
 

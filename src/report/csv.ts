@@ -3,7 +3,7 @@
  * scripts get the raw numbers; an empty field means "not measured".
  */
 import { stringify } from 'csv-stringify/sync';
-import { PHASES, type Results } from '../types.ts';
+import { PHASES, type Results } from '../results/types.ts';
 import { analyze } from './analysis.ts';
 
 type Field = string | number | undefined;

@@ -3,7 +3,7 @@
  * as data: URIs, no scripts and no external resources, so it opens offline and can be
  * attached to a CI run as is. Same content as report.md, built from the same analysis. Pure.
  */
-import type { Results } from '../types.ts';
+import type { Results } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
 import { modeColor } from './colors.ts';
 import { fmtWeight } from './format.ts';
@@ -25,6 +25,7 @@ import {
   SEED_INTRO,
   seedRows,
 } from './tables.ts';
+import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
 
 export interface ChartInput {
   name: string;
@@ -149,6 +150,10 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
   }
   b.push(figures('scenarios'));
 
+  // Requested scenarios the target could not provide (not detected), with why.
+  const skipped = results.plan.skippedScenarios ?? [];
+  if (skipped.length) b.push('<h2>Scenarios not measured</h2>', list(skipped.map((s) => `${s.scenario}: ${s.reason}`)));
+
   b.push('<h2>Seed (parent) builds</h2>');
   b.push(`<p>${escapeHtml(SEED_INTRO)}</p>`);
   b.push(table(SEED_HEAD, seedRows(a), { align: ['l', 'l', 'r', 'r', 'r', 'r', 'r'], modeCol: 0, modes }));
@@ -163,6 +168,11 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
   b.push('<h2>Expectation checks</h2>');
   if (a.flags.length === 0) b.push(`<p>${escapeHtml(CHECKS_PASSED)}</p>`);
   else b.push(`<ul>${a.flags.map((f) => `<li><span class="flag-${f.severity}">${f.severity === 'error' ? 'Error' : 'Warning'}:</span> ${escapeHtml(f.message)}</li>`).join('\n')}</ul>`);
+
+  b.push('<h2>Self-check</h2>');
+  const check = selfCheckSummary(results);
+  b.push(`<p>${escapeHtml(selfCheckText(check).replace(/\*\*/g, ''))}</p>`);
+  if (check.failed.length) b.push(table(SELF_CHECK_HEAD, selfCheckRows(check), { align: ['l', 'r', 'r', 'r', 'r', 'l'] }));
 
   b.push('<h2>Incomplete or failed cells</h2>');
   if (a.incomplete.length === 0) b.push('<p>None: every planned build succeeded.</p>');

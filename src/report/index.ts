@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Results } from '../types.ts';
+import type { Results } from '../results/types.ts';
 import { analyze } from './analysis.ts';
 import { renderCharts } from './charts.ts';
 import { renderRunsCsv, renderSummaryCsv } from './csv.ts';

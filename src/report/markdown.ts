@@ -1,7 +1,8 @@
 /** The decision report as Markdown (report.md). Pure; every number comes from analysis.ts. */
-import type { Results } from '../types.ts';
+import type { Results } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
 import { fmtWeight } from './format.ts';
+import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
 import {
   comparisonMarkdown,
   COST_HEAD,
@@ -52,6 +53,10 @@ export function renderMarkdown(results: Results, comparison?: unknown, analysis:
   }
   out.push('Charts: `charts/time.png`, `charts/phases.png`, `charts/hit-ratio.png`, `charts/cache-size.png`.', '');
 
+  // Requested scenarios the target could not provide (not detected), with why.
+  const skipped = results.plan.skippedScenarios ?? [];
+  if (skipped.length) out.push('## Scenarios not measured', '', ...skipped.map((s) => `- **${esc(s.scenario)}**: ${esc(s.reason)}`), '');
+
   out.push('## Seed (parent) builds', '');
   out.push(SEED_INTRO, '');
   out.push(table(SEED_HEAD, seedRows(a).map((r) => r.map(esc)), ['l', 'l', 'r', 'r', 'r', 'r', 'r']), '');
@@ -65,6 +70,11 @@ export function renderMarkdown(results: Results, comparison?: unknown, analysis:
   out.push('## Expectation checks', '');
   if (a.flags.length === 0) out.push(CHECKS_PASSED, '');
   else out.push(...a.flags.map((f) => `- **${f.severity === 'error' ? 'Error' : 'Warning'}:** ${f.message}`), '');
+
+  out.push('## Self-check', '');
+  const check = selfCheckSummary(results);
+  out.push(selfCheckText(check), '');
+  if (check.failed.length) out.push(table(SELF_CHECK_HEAD, selfCheckRows(check).map((r) => r.map(esc)), ['l', 'r', 'r', 'r', 'r', 'l']), '');
 
   out.push('## Incomplete or failed cells', '');
   if (a.incomplete.length === 0) out.push('None: every planned build succeeded.', '');

@@ -2,7 +2,7 @@
  * The report's tables and paragraphs as plain text, shared by the Markdown and HTML
  * renderers so both say the same thing. Pure; callers escape for their format.
  */
-import type { Results } from '../types.ts';
+import type { Results } from '../results/types.ts';
 import { BASELINE_MODE, type Analysis, type CellSummary, type ModeAnalysis, type ScenarioAnalysis } from './analysis.ts';
 import { fmtBytes, fmtCost, fmtPct, fmtRange, fmtS, fmtWeight } from './format.ts';
 

@@ -4,14 +4,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Results } from '../../src/types.ts';
+import type { Results } from '../../src/results/types.ts';
 import { readJson, startEngine, stopIfStarted } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 let engine: Engine;
@@ -36,7 +35,7 @@ test('doctor --builder reports the driver, its cache backends and how it is made
 });
 
 test('run --builder default: builds on it, fresh per build', async () => {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-builder-'));
+  const out = tempDir('cb-builder-');
   const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--builder', 'default', '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '1', '--network-profile', 'loopback', '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const res = readJson<Results>(path.join(out, 'results.json'));

@@ -6,14 +6,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Comparison } from '../../src/compare.ts';
+import type { Comparison } from '../../src/compare/index.ts';
 import { readJson, startEngine, stopIfStarted } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 let engine: Engine;
@@ -21,7 +21,7 @@ const runs: Record<string, string> = {};
 
 /** A copy of fixtures/tiny (same name, so the cells match) with its Dockerfile changed. */
 function variant(change: (dockerfile: string) => string): string {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cb-variant-')), 'tiny');
+  const dir = path.join(tempDir('cb-variant-'), 'tiny');
   cpSync(path.join(projectRoot, 'fixtures', 'tiny'), dir, { recursive: true });
   const df = path.join(dir, 'Dockerfile');
   const before = readFileSync(df, 'utf8');
@@ -32,14 +32,14 @@ function variant(change: (dockerfile: string) => string): string {
 }
 
 async function bench(fixture: string): Promise<string> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-cmp-'));
+  const out = tempDir('cb-cmp-');
   const r = await execa('node', [cli, 'run', '--fixture', fixture, '--modes', 'registry-max', '--scenarios', 'code-change', '-n', '3', '--network-profile', 'loopback', '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   return out;
 }
 
 async function compare(baseline: string, current: string) {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-cmp-out-'));
+  const out = tempDir('cb-cmp-out-');
   const r = await execa('node', [cli, 'compare', '--baseline', baseline, '--current', current, '--out', out], { reject: false, all: true });
   return { exitCode: r.exitCode, markdown: r.stdout, comparison: readJson<Comparison>(path.join(out, 'comparison.json')) };
 }

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { detectDotnetScenarios, type DetectionResult } from '../../src/detect-dotnet.ts';
-import type { Edit } from '../../src/fixture.ts';
+import { detectDotnetScenarios, type DetectionResult } from '../../src/target/dotnet/detect.ts';
+import type { Edit } from '../../src/target/fixture.ts';
 import { projectRoot } from '../../src/paths.ts';
 
 const sample = path.join(projectRoot, 'fixtures', 'dotnet-sample');
@@ -59,8 +59,8 @@ after(() => {
 
 test('the sample, as an outside repository, gets a code change in Sample.Api and a served, restoring version bump', () => {
   assert.ok(result.ok, result.ok ? '' : `${result.problems.join('\n')}\n${result.suggestion}`);
-  const code = result.scenarios['code-change'].edits ?? [];
-  const dep = result.scenarios['dependency-change'].edits ?? [];
+  const code = result.scenarios['code-change']?.edits ?? [];
+  const dep = result.scenarios['dependency-change']?.edits ?? [];
   assert.equal(code.length, 1);
   assert.equal(dep.length, 1);
   const [c] = code;
@@ -88,9 +88,10 @@ test('the sample, as an outside repository, gets a code change in Sample.Api and
   assert.ok(afterText.includes(d.with ?? ''));
   assert.notEqual(afterText, before);
 
+  assert.deepEqual(result.skipped, [], 'both scenarios found: nothing skipped');
   assert.ok(result.notes.some((n) => n.startsWith('project: Sample.Api/Sample.Api.csproj')), result.notes.join('\n'));
   assert.ok(result.notes.some((n) => /restore check: .* restored in/.test(n)), result.notes.join('\n'));
-  process.stderr.write(`# picked: ${c.file}; ${result.scenarios['dependency-change'].description}\n`);
+  process.stderr.write(`# picked: ${c.file}; ${result.scenarios['dependency-change']?.description}\n`);
 });
 
 test('the restore copy is cleaned up', () => {
@@ -123,7 +124,7 @@ test('central package management: the bump is a PackageVersion in Directory.Pack
   );
   const r = await detectDotnetScenarios(dir, { dockerfile: 'Dockerfile' });
   assert.ok(r.ok, r.ok ? '' : r.problems.join('\n'));
-  const [d] = r.scenarios['dependency-change'].edits ?? [];
+  const [d] = r.scenarios['dependency-change']?.edits ?? [];
   assert.equal(d?.file, 'Directory.Packages.props');
   assert.equal(d?.replace, 'Include="Newtonsoft.Json" Version="13.0.3"');
   assert.equal(d?.with, 'Include="Newtonsoft.Json" Version="13.0.4"');

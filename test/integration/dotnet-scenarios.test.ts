@@ -5,15 +5,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseRunOptions } from '../../src/options.ts';
-import { runBenchmark } from '../../src/runner.ts';
+import { runBenchmark } from '../../src/run/index.ts';
 import { docker, type Engine } from '../../src/engine/index.ts';
-import type { CellResult, Results } from '../../src/types.ts';
+import type { CellResult, Results } from '../../src/results/types.ts';
 import { startEngine, stopIfStarted } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 let engine: Engine;
 let results: Results;
@@ -47,7 +45,7 @@ async function probeImage(scenario: string, image: string): Promise<void> {
 
 before(async () => {
   engine = await startEngine();
-  const outDir = mkdtempSync(path.join(os.tmpdir(), 'cb-dotnet-'));
+  const outDir = tempDir('cb-dotnet-');
   const opts = parseRunOptions(['--fixture', 'dotnet-sample', '--modes', 'registry-max', '--repetitions', '1', '--network-profile', 'loopback', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
   assert.ok(opts !== 'help');
   results = await runBenchmark(engine, opts, { onBuilt: (cell, _rep, image) => probeImage(cell.scenario, image) });
@@ -101,4 +99,14 @@ test('dependency-change: restore re-runs and the new package version is what was
   assert.match(served['dependency-change']?.depsJson ?? '', /"Newtonsoft\.Json\/13\.0\.4"/);
   assert.doesNotMatch(served['no-change']?.depsJson ?? '', /"Newtonsoft\.Json\/13\.0\.4"/);
   assert.match(served['no-change']?.depsJson ?? '', /"Newtonsoft\.Json\/13\.0\.3"/);
+});
+
+test('every .NET build passes its self-check (all numbered steps accounted, phases cover the span)', () => {
+  const builds = [...Object.entries(results.seeds).map(([m, s]) => [`seed ${m}`, s] as const), ...results.cells.flatMap((c) => c.runs.map((r) => [c.id, r] as const))];
+  assert.equal(builds.length, 4);
+  for (const [name, b] of builds) {
+    assert.ok(b.check, `${name}: a self-check is recorded`);
+    assert.equal(b.check.instructions.accounted, b.check.instructions.expected, `${name}: missing ${b.check.instructions.missing.join('; ')}`);
+    assert.ok(b.check.ok, `${name}: ${b.check.problems.join('; ')}`);
+  }
 });

@@ -11,7 +11,7 @@ import { projectRoot } from '../../src/paths.ts';
 import { startEmbedded, stopEmbedded, embeddedStatus } from '../../src/engine/embedded.ts';
 import { connectEngine, releaseEngine } from '../../src/engine/index.ts';
 import { freshBuilder } from '../../src/engine/fresh.ts';
-import { ensureBaseImage } from '../../src/base-images.ts';
+import { ensureBaseImage } from '../../src/base-images/index.ts';
 import { runBuild } from '../../src/buildx/run.ts';
 import { leftovers } from './helpers.ts';
 

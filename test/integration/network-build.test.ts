@@ -6,14 +6,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Results, SeedRecord } from '../../src/types.ts';
+import type { Results, SeedRecord } from '../../src/results/types.ts';
 import { readJson, startEngine, stopIfStarted } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 let engine: Engine;
@@ -26,7 +25,7 @@ after(async () => {
 });
 
 async function seedAt(profile: string): Promise<{ seed: SeedRecord; results: Results }> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-net-'));
+  const out = tempDir('cb-net-');
   const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change', '-n', '1', '--build-arg', 'DEPS_MB=80', '--network-profile', profile, '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const results = readJson<Results>(path.join(out, 'results.json'));

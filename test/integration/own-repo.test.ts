@@ -6,14 +6,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Results } from '../../src/types.ts';
+import type { Results } from '../../src/results/types.ts';
 import { readJson, startEngine, stopIfStarted } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 let engine: Engine;
@@ -46,7 +47,7 @@ async function git(args: string[]) {
 
 before(async () => {
   engine = await startEngine();
-  repo = path.join(mkdtempSync(path.join(os.tmpdir(), 'cb-own-')), 'shell-app');
+  repo = path.join(tempDir('cb-own-'), 'shell-app');
   mkdirSync(path.join(repo, 'app'), { recursive: true });
   writeFileSync(path.join(repo, 'Dockerfile'), DOCKERFILE);
   writeFileSync(path.join(repo, 'requirements.txt'), 'left-pad==1.0.0\nis-even==2.0.0\n');
@@ -64,7 +65,7 @@ after(async () => {
 
 test('a repository outside the fixtures, all three scenarios: the cache invariants hold', async () => {
   const head = (await git(['rev-parse', 'HEAD'])).stdout;
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-own-out-'));
+  const out = tempDir('cb-own-out-');
   const r = await execa('node', [cli, 'run', '--repo', repo, '--modes', 'none,registry-max', '-n', '1', '--network-profile', 'loopback', '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const res = readJson<Results>(path.join(out, 'results.json'));
@@ -92,23 +93,23 @@ test('bad configs are refused before any build, naming the field', async () => {
     [{ ...CONFIG, scenarios: { 'dependency-change': { edits: [{ file: 'requirements.txt', replace: 'right-pad==9', with: 'x' }] } } }, /"scenarios\.dependency-change\.edits\[0\]\.replace": "right-pad==9" does not occur in requirements\.txt/],
   ];
   for (const [config, re] of cases) {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cb-cfg-')), 'cachebench.json');
+    const file = path.join(tempDir('cb-cfg-'), 'cachebench.json');
     writeFileSync(file, JSON.stringify(config));
-    const out = mkdtempSync(path.join(os.tmpdir(), 'cb-own-bad-'));
+    const out = tempDir('cb-own-bad-');
     const started = Date.now();
     const r = await execa('node', [cli, 'run', '--repo', repo, '--config', file, '--out', out], { reject: false, all: true });
     assert.equal(r.exitCode, 2, r.all);
     assert.match(r.all ?? '', re);
     assert.ok(Date.now() - started < 15_000, 'refused before any build');
   }
-  const notRepo = mkdtempSync(path.join(os.tmpdir(), 'cb-notrepo-'));
+  const notRepo = tempDir('cb-notrepo-');
   const r = await execa('node', [cli, 'run', '--repo', notRepo, '--out', notRepo], { reject: false, all: true });
   assert.equal(r.exitCode, 2);
   assert.match(r.all ?? '', /is not a git repository/);
 });
 
 test('a git URL is cloned (here file://), never touching the source; secrets in build args stay out of every output', async () => {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-own-url-'));
+  const out = tempDir('cb-own-url-');
   const secret = 'hunter2-do-not-log-7f3a9';
   const r = await execa('node', [cli, 'run', '--repo', `file://${repo}`, '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--network-profile', 'loopback', '--build-arg', `API_TOKEN=${secret}`, '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);

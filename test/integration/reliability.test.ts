@@ -14,9 +14,9 @@ import { execa, type ResultPromise } from 'execa';
 import { projectRoot, cacheHome } from '../../src/paths.ts';
 import { layout, pidAlive, processesMentioning } from '../../src/engine/embedded.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Results } from '../../src/types.ts';
+import type { Results } from '../../src/results/types.ts';
 import { startEngine, stopIfStarted, readJson } from './helpers.ts';
-import { deleteRef, listTags } from '../../src/registry.ts';
+import { deleteRef, listTags } from '../../src/registry/client.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 let engine: Engine;
@@ -188,12 +188,18 @@ function resetsRunning(): number[] {
  * Kills the registry or dockerd while a run is going: after its first measured build
  * ('build'), or in the middle of the second build's fresh-builder reset ('reset').
  */
-async function killDuringRun(which: 'registry' | 'dockerd', at: 'build' | 'reset' = 'build'): Promise<string> {
+async function killDuringRun(which: 'registry' | 'dockerd', at: 'build' | 'reset' | 'during-build' = 'build'): Promise<string> {
   const out = tmp(`cb-kill-${which}-`);
   const child = cachebench(['run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change,no-change', '-n', '1', '--out', out]);
   const file = path.join(out, 'results.json');
   if (at === 'build') {
     await waitForRuns(file, 1);
+  } else if (at === 'during-build') {
+    // The second measured build's buildx process: kill while it builds (its push must fail).
+    await waitForRuns(file, 1);
+    const deadline = Date.now() + 120_000;
+    while (processesMentioning([`${engine.dockerBin} buildx build`]).length === 0 && Date.now() < deadline) await sleep(5);
+    assert.ok(processesMentioning([`${engine.dockerBin} buildx build`]).length > 0, 'saw the second build running');
   } else {
     // The seed's reset, then the first measured build's: kill during that one.
     const seen = new Set<number>();
@@ -210,7 +216,8 @@ async function killDuringRun(which: 'registry' | 'dockerd', at: 'build' | 'reset
   process.kill(pid, 'SIGKILL');
   const r = await child;
   const res = readJson<Results>(file);
-  // The next build either finds it restarted, or fails and is recorded; nothing is lost.
+  // The next build finds it restarted before it starts, or fails under it and is retried once
+  // after the restart; either way nothing is lost.
   assert.equal(runsOf(res), 2, r.all);
   assert.equal(res.status, 'complete', r.all);
   assert.match(r.all ?? '', /stopped answering .*restarting it/);
@@ -220,6 +227,12 @@ async function killDuringRun(which: 'registry' | 'dockerd', at: 'build' | 'reset
 
 test('the registry killed mid-run is restarted; finished builds are kept', async () => {
   await killDuringRun('registry');
+});
+
+test('the registry killed under a running build: restarted, and that build retried once (the failure was the harness\'s)', async () => {
+  const all = await killDuringRun('registry', 'during-build');
+  assert.match(all, /stopped answering during the build .*restarting it/);
+  assert.doesNotMatch(all, /FAILED/, 'the retried build succeeds');
 });
 
 test('dockerd killed mid-run is restarted; finished builds are kept', async () => {

@@ -14,11 +14,11 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Results } from '../../src/types.ts';
+import type { Results } from '../../src/results/types.ts';
 import { freePort } from '../../src/network/registry-link.ts';
 import { readJson, startEngine, stopIfStarted } from './helpers.ts';
 import { startAuthRegistry, type AuthRegistry } from './auth-registry.ts';
-import { ensureBaseImage } from '../../src/base-images.ts';
+import { ensureBaseImage } from '../../src/base-images/index.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 let engine: Engine;
@@ -109,7 +109,7 @@ test('cleanup never deletes a digest that a tag outside the run also names', asy
   // deletes by digest, which would take that tag with it.
   const local = await ensureBaseImage(engine, 'busybox', () => {});
   const code = [
-    `import { configureRemote, copyAcross } from ${JSON.stringify(path.join(projectRoot, 'src', 'registry.ts'))};`,
+    `import { configureRemote, copyAcross } from ${JSON.stringify(path.join(projectRoot, 'src', 'registry', 'client.ts'))};`,
     `configureRemote(${JSON.stringify(reg.host)}, { username: ${JSON.stringify(reg.username)}, password: process.env.PW, source: 'test' });`,
     `await copyAcross(${JSON.stringify(local.ref)}, ${JSON.stringify(`${reg.host}/${repo}:keep-me`)});`,
   ].join('\n');

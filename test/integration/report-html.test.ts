@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { writeReports } from '../../src/report/index.ts';
-import type { Results } from '../../src/types.ts';
+import type { Results } from '../../src/results/types.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = path.join(import.meta.dirname, '..', 'fixtures', 'results-tiny-quick.json');

@@ -4,14 +4,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Results } from '../../src/types.ts';
+import type { Results } from '../../src/results/types.ts';
 import { readJson, startEngine, stopIfStarted } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 const args = ['--fixture', 'tiny', '--modes', 'none,registry-max', '-n', '1', '--network-profile', 'loopback'];
@@ -25,7 +24,7 @@ after(async () => {
 });
 
 async function run(extra: string[]): Promise<string> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'cb-shard-'));
+  const out = tempDir('cb-shard-');
   const r = await execa('node', [cli, 'run', ...args, ...extra, '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   return out;
@@ -41,14 +40,14 @@ test('3 shards merged = one unsharded run; a missing shard is reported', async (
   assert.equal(shardCells.reduce((a, b) => a + b, 0), 6, `cells per shard: ${shardCells.join(', ')}`);
   assert.ok(shardCells.every((n) => n >= 1), 'every shard has work');
 
-  const mergedDir = mkdtempSync(path.join(os.tmpdir(), 'cb-merged-'));
+  const mergedDir = tempDir('cb-merged-');
   const m = await execa('node', [cli, 'merge', ...shardDirs, '--out', mergedDir], { reject: false, all: true });
   assert.equal(m.exitCode, 0, m.all);
   const merged = readJson<Results>(path.join(mergedDir, 'results.json'));
   assert.equal(merged.status, 'complete');
   assert.deepEqual(summary(merged), summary(whole), 'same cells, same cache behaviour');
 
-  const partialDir = mkdtempSync(path.join(os.tmpdir(), 'cb-merged-partial-'));
+  const partialDir = tempDir('cb-merged-partial-');
   const p = await execa('node', [cli, 'merge', shardDirs[0] as string, shardDirs[2] as string, '--out', partialDir], { reject: false, all: true });
   assert.equal(p.exitCode, 1, p.all);
   assert.match(p.all ?? '', /missing: shard 2\/3 is missing/);

@@ -4,17 +4,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseRunOptions } from '../../src/options.ts';
-import { runBenchmark } from '../../src/runner.ts';
+import { runBenchmark } from '../../src/run/index.ts';
 import { writeReports } from '../../src/report/index.ts';
-import { validateResults } from '../../src/results.ts';
-import { rephase } from '../../src/rephase.ts';
+import { validateResults } from '../../src/results/io.ts';
+import { rephase } from '../../src/results/rephase.ts';
 import type { Engine } from '../../src/engine/index.ts';
-import type { Results, CellResult } from '../../src/types.ts';
+import type { Results, CellResult } from '../../src/results/types.ts';
 import { startEngine, stopIfStarted } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 let engine: Engine;
 let results: Results;
@@ -22,7 +22,7 @@ let outDir: string;
 
 before(async () => {
   engine = await startEngine();
-  outDir = mkdtempSync(path.join(os.tmpdir(), 'cb-tiny-matrix-'));
+  outDir = tempDir('cb-tiny-matrix-');
   const opts = parseRunOptions(['--fixture', 'tiny', '--profile', 'quick', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
   assert.ok(opts !== 'help');
   results = await runBenchmark(engine, opts);
@@ -139,4 +139,16 @@ test('each build keeps its progress log, and phases recomputed from the logs equ
   }
   // A fresh builder without cache pulls the base image (a CI runner starts empty).
   for (const c of results.cells.filter((x) => x.mode === 'none')) assert.ok((c.runs[0]?.bytesPulled ?? 0) > 0 && (c.runs[0]?.phases['base-pull'] ?? 0) > 0, `${c.id} pulled the base image`);
+});
+
+test('every build passes its self-check: 9 numbered steps (two FROMs share one vertex) accounted, phases cover the span', () => {
+  const builds = [...Object.entries(results.seeds).map(([m, s]) => [`seed ${m}`, s] as const), ...results.cells.flatMap((c) => c.runs.map((r) => [c.id, r] as const))];
+  assert.equal(builds.length, 20);
+  for (const [name, b] of builds) {
+    assert.ok(b.check, `${name}: a self-check is recorded`);
+    assert.equal(b.check.instructions.expected, 9, name);
+    assert.equal(b.check.instructions.accounted, 9, `${name}: missing ${b.check.instructions.missing.join('; ')}`);
+    assert.ok(b.check.ok, `${name}: ${b.check.problems.join('; ')}`);
+    assert.ok(b.check.phases.sumMs + b.check.phases.unattributedMs >= b.check.phases.spanMs - 10, name);
+  }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argDefault, useOfficialImages } from '../../src/runner.ts';
+import { argDefault, useOfficialImages } from '../../src/base-images/policy.ts';
 import type { Engine } from '../../src/engine/index.ts';
 
 const engine = (kind: 'embedded' | 'system') => ({ kind, env: {}, registry: '127.0.0.1:5765', startedHere: false, dockerBin: 'docker' }) as Engine;

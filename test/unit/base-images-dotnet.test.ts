@@ -1,20 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  addAppUser,
-  compareVersions,
-  debootstrapArgs,
-  dotnetLayerMembers,
-  dotnetTarArgs,
-  fingerprint,
-  hostNugetEnv,
-  imageEnv,
-  normalizeShadow,
-  parseListRuntimes,
-  parseListSdks,
-  renderDockerfile,
-  selectDotnet,
-} from '../../src/base-images-dotnet.ts';
+import { addAppUser, normalizeShadow } from '../../src/base-images/accounts.ts';
+import { debootstrapArgs } from '../../src/base-images/debootstrap.ts';
+import { dotnetLayerMembers, dotnetTarArgs, hostNugetEnv, imageEnv, renderDockerfile } from '../../src/base-images/dotnet-layers.ts';
+import { compareVersions, parseListRuntimes, parseListSdks, selectDotnet } from '../../src/base-images/dotnet-select.ts';
+import { fingerprint } from '../../src/base-images/rootfs.ts';
 import { CachebenchError } from '../../src/errors.ts';
 
 const SDKS = `8.0.414 [/usr/share/dotnet/sdk]

@@ -5,14 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'cb-bad-'));
+const tmp = () => tempDir('cb-bad-');
 
 async function expectBad(args: string[], message: RegExp, env: Record<string, string> = {}) {
   const out = tmp();

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Results } from '../../src/types.ts';
-import type { Comparison } from '../../src/compare.ts';
+import type { Results } from '../../src/results/types.ts';
+import type { Comparison } from '../../src/compare/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'bench', 'cachebench.mjs');

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { CellResult, Results, RunRecord } from '../../src/types.ts';
-import { compareResults, mannWhitneyU, type CellComparison, type CompareOptions } from '../../src/compare.ts';
-import { renderBenchmarkJson, renderComparisonMarkdown } from '../../src/report/compare-md.ts';
+import type { CellResult, Results, RunRecord } from '../../src/results/types.ts';
+import { compareResults, mannWhitneyU, type CellComparison, type CompareOptions } from '../../src/compare/index.ts';
+import { renderBenchmarkJson, renderComparisonMarkdown } from '../../src/compare/markdown.ts';
 import { UsageError } from '../../src/errors.ts';
 
 const template = JSON.parse(readFileSync(new URL('../fixtures/results-tiny-quick.json', import.meta.url), 'utf8')) as Results;

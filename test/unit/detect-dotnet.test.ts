@@ -3,22 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  chooseVersionBump,
-  dockerignoreExcludes,
-  findPublishedProject,
-  firstSourceFile,
-  packageBaseAddress,
-  parseDockerfile,
-  parseDotnetArgs,
-  parsePackageItems,
-  parseProjectReferences,
-  parseSolutionProjects,
-  rankCandidates,
-  shellCommands,
-  versionEdit,
-  type PackageCandidate,
-} from '../../src/detect-dotnet.ts';
+import { dockerignoreExcludes } from '../../src/dockerfile/ignore.ts';
+import { shellCommands } from '../../src/dockerfile/shell.ts';
+import { firstSourceFile } from '../../src/target/dotnet/code-change.ts';
+import { parseDockerfile, parseDotnetArgs } from '../../src/target/dotnet/dockerfile.ts';
+import { parsePackageItems, parseProjectReferences, parseSolutionProjects, versionEdit } from '../../src/target/dotnet/msbuild.ts';
+import { chooseVersionBump, packageBaseAddress, rankCandidates, type PackageCandidate } from '../../src/target/dotnet/nuget.ts';
+import { findPublishedProject } from '../../src/target/dotnet/published.ts';
+import { detectDotnetScenarios } from '../../src/target/dotnet/detect.ts';
+import { PROJECT_REFS_FILES } from './helpers/project-refs-repo.ts';
 import { projectRoot } from '../../src/paths.ts';
 
 const temps: string[] = [];
@@ -353,4 +346,60 @@ test('.dockerignore matching: folders, **, negation, last match wins', () => {
   assert.equal(dockerignoreExcludes(patterns, 'docs/keep.cs'), false);
   assert.equal(dockerignoreExcludes(patterns, 'secrets/key'), true);
   assert.equal(dockerignoreExcludes(patterns, 'Sample.Api/CachebenchProbe.cs'), false);
+});
+
+test('COPY words and RUN lines come from the Dockerfile model: quoted sources, flags, exec form, <<- heredocs', () => {
+  const p = parseDockerfile(
+    [
+      'FROM sdk AS build',
+      'WORKDIR /src',
+      'COPY --link --chmod=644 "My App/My App.csproj" Lib/*.csproj ./',
+      'COPY ["Other/Other.csproj", "other/"]',
+      'COPY --from=base /x /y',
+      'RUN --mount=type=secret,id=nuget,target=/root/.nuget/NuGet/NuGet.Config --network=none \\',
+      '    # restore first',
+      '    dotnet restore "My App/My App.csproj"',
+      'RUN <<-EOT',
+      '\tcd /src/other',
+      '\tdotnet publish Other.csproj -o /out',
+      '\tEOT',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    p.copies.map((c) => [c.sources, c.dest, c.destIsDir]),
+    [
+      [['My App/My App.csproj', 'Lib/*.csproj'], '/src', true],
+      [['Other/Other.csproj'], '/src/other', true],
+    ],
+  );
+  assert.deepEqual(p.commands.map((c) => [c.verb, c.target, c.cwd, c.line]), [
+    ['restore', 'My App/My App.csproj', '/src', 6],
+    ['publish', 'Other.csproj', '/src/other', 9],
+  ]);
+});
+
+// --- Partial detection ---------------------------------------------------------------------
+
+test('partial detection: a published project with only project references gets code-change; dependency-change is skipped with the reason', async () => {
+  const dir = tree(PROJECT_REFS_FILES);
+  const r = await detectDotnetScenarios(dir, { dockerfile: 'Dockerfile', verifyRestore: false });
+  assert.ok(r.ok, r.ok ? '' : r.problems.join('\n'));
+  assert.deepEqual(Object.keys(r.scenarios), ['code-change']);
+  assert.deepEqual(r.scenarios['code-change']?.edits?.map((e) => e.file), ['App/CachebenchProbe.cs']);
+  assert.deepEqual(r.skipped, [
+    { scenario: 'dependency-change', reason: 'not applicable — the published project App.csproj has no package references (only project references: Lib.csproj)' },
+  ]);
+  assert.ok(r.notes.includes('project: App/App.csproj (`dotnet publish` on line 7: the Dockerfile\'s COPY instructions map /src/App/App.csproj to it)'), r.notes.join('\n'));
+});
+
+test('no scenario detected is a failure naming each reason, with a suggestion', async () => {
+  const dir = tree({ ...PROJECT_REFS_FILES, '.dockerignore': '**/bin/\n**/obj/\nApp/*.cs\n' });
+  const r = await detectDotnetScenarios(dir, { dockerfile: 'Dockerfile', verifyRestore: false });
+  assert.ok(!r.ok);
+  assert.deepEqual(r.problems, [
+    'code-change: not detected — App/CachebenchProbe.cs is not in the build context (outside it, or left out by .dockerignore)',
+    'dependency-change: not applicable — the published project App.csproj has no package references (only project references: Lib.csproj)',
+  ]);
+  assert.equal((JSON.parse(r.suggestion) as { dockerfile: string }).dockerfile, 'Dockerfile');
+  assert.match(r.suggestion, /App\/<SomeFile>\.cs/);
 });

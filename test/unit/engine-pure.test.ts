@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { discoverDebianMirror, versionAtLeast } from '../../src/engine/provision.ts';
 import { mountsUnder, DAEMON_JSON } from '../../src/engine/embedded.ts';
-import { parseSourceList, writeSources } from '../../src/nuget.ts';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { parseSourceList, writeSources } from '../../src/target/nuget-sources.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tempDir } from './helpers/temp-dir.ts';
 
 test('the Debian mirror is read from deb822 and one-line sources, skipping security', () => {
   const deb822 = 'Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n';
@@ -47,7 +47,7 @@ test('NuGet sources: enabled ones parsed from `dotnet nuget list source --format
 });
 
 test('NuGet sources are written after <clear /> in the clone\'s nuget.config', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cb-nuget-'));
+  const dir = tempDir('cb-nuget-');
   const f = path.join(dir, 'nuget.config');
   writeFileSync(f, '<configuration>\n  <packageSources>\n    <clear />\n  </packageSources>\n</configuration>\n');
   writeSources(f, ['https://feed.example/v3/index.json?a=1&b=2']);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadFixture, parseFixtureConfig } from '../../src/fixture.ts';
+import { loadFixture, parseFixtureConfig } from '../../src/target/fixture.ts';
 import { UsageError } from '../../src/errors.ts';
 import { loadScenarios } from '../../scenarios/index.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 test('the built-in fixtures load and declare code and dependency changes', () => {
   for (const name of ['tiny', 'dotnet-sample']) {
@@ -25,7 +25,7 @@ test('the built-in scenarios are found in scenarios/', async () => {
 });
 
 test('bad fixture configs are rejected naming the field', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cb-fx-'));
+  const dir = tempDir('cb-fx-');
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n');
   writeFileSync(path.join(dir, 'a.txt'), 'hello\n');
   const bad: Array<[unknown, RegExp]> = [

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkOutDir, parseMix, parseRunOptions } from '../../src/options.ts';
 import { defaultMix } from '../../src/options.ts';
 import { UsageError } from '../../src/errors.ts';
 import { makePlan, planId } from '../../src/plan.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 const SCEN = ['code-change', 'dependency-change', 'no-change'];
 
@@ -59,7 +59,7 @@ test('--mix is normalised to weights that add up to 1', () => {
 });
 
 test('--out: a file, or a folder that cannot be created, is a usage error', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cb-opt-'));
+  const dir = tempDir('cb-opt-');
   const file = path.join(dir, 'f');
   writeFileSync(file, 'x');
   usageError(() => checkOutDir(file), /is a file/);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RawJsonParser, parseRawJson, splitJsonObjects } from '../../src/buildx/rawjson.ts';
-import { classify, failingLog, layerPulls, subtractIntervals, summarize, unionMs } from '../../src/buildx/record.ts';
+import { classify, failingLog, subtractIntervals, summarize, unionMs } from '../../src/buildx/record.ts';
+import { layerTransfers, partition } from '../../src/buildx/phases.ts';
 import { projectRoot } from '../../src/paths.ts';
 
 const fixture = (name: string) => readFileSync(path.join(projectRoot, 'test', 'fixtures', 'rawjson', name), 'utf8');
@@ -48,23 +49,43 @@ test('lazily pulled layers (80 MB cached layer over a 100 Mbit/s link) count as 
   assert.ok((plain.phases['cache-import'] ?? 0) > (s.phases['cache-import'] ?? 0));
 });
 
-test('layer downloads running at once share the time by their average rates; vertex time is never counted again', () => {
+test('layer downloads running at once share the time by their average rates, and win over the vertex they sit in', () => {
   const at = (ms: number) => new Date(1_000_000 + ms);
   const base = `sha256:${'a'.repeat(64)}`;
   const cached = `sha256:${'b'.repeat(64)}`;
-  // 0–10 s: a 100 MB base layer and a 300 MB cache layer download together (the cache layer
-  // at three times the rate); 10–12 s the cache layer alone; 12–14 s a step runs (covered).
+  // One cached step (a `LINK COPY`) spans 0–16 s: 0–10 s a 100 MB base layer and a 360 MB
+  // cache layer download together (the cache layer at three times the rate), 10–12 s the
+  // cache layer alone, 12–14 s it is extracted; 14–16 s nothing moves.
   const statuses = [
     { vertex: 'v1', id: base, total: 100e6, started: at(0), completed: at(10_000) },
     { vertex: 'v1', id: cached, total: 360e6, started: at(0), completed: at(12_000) },
     { vertex: 'v1', id: `extracting ${cached}`, started: at(12_000), completed: at(14_000) },
   ];
-  const r = layerPulls(statuses, new Map([['v1', 'instruction']]), [[at(12_000).getTime(), at(14_000).getTime()]], { baseLayers: new Set([base]) });
-  // Rates: base 10 MB/s, cache 30 MB/s → base gets 1/4 of 0–10 s; cache 3/4 of it plus 10–12 s.
-  assert.equal(Math.round(r.shares.get('base-pull') ?? 0), 2500);
-  assert.equal(Math.round(r.shares.get('cache-import') ?? 0), 9500);
-  assert.equal(r.bytes, 460e6);
-  assert.equal(r.layers, 2);
+  const vertex = { digest: 'v1', name: '[final 2/3] LINK COPY --link --from=build /app .', inputs: [], started: at(0), completed: at(16_000), cached: true, order: 0 };
+  const kinds = new Map([['v1', 'instruction' as const]]);
+  const t = layerTransfers(statuses, kinds, new Set([base]));
+  assert.equal(t.bytes, 460e6);
+  assert.equal(t.layers, 2);
+  const p = partition([vertex], kinds, t.transfers);
+  // Rates: base 10 MB/s, cache 30 MB/s (360 MB in 12 s) → base gets 1/4 of 0–10 s; cache the rest plus 10–14 s.
+  assert.equal(p.phases['base-pull'], 2500);
+  assert.equal(p.phases['cache-import'], 7500 + 4000);
+  assert.equal(p.phases.build, 2000);
+  assert.equal(p.spanMs, 16_000);
+  assert.equal(p.unattributedMs, 0);
+  assert.equal(p.transferMsIn.get('v1'), 14_000);
+});
+
+test('phases partition the span: overlapping vertices count once, by priority, and gaps stay unattributed', () => {
+  const at = (ms: number) => new Date(1_000_000 + ms);
+  const v = (digest: string, name: string, s: number, e: number) => ({ digest, name, inputs: [], started: at(s), completed: at(e), cached: false, order: 0 });
+  const vs = [v('a', '[internal] load build definition from Dockerfile', 0, 100), v('b', '[build 2/3] RUN make', 200, 5200), v('c', '[final 1/2] FROM x', 300, 1300), v('d', 'exporting to image', 5300, 6300), v('e', 'something new', 6300, 6400)];
+  const kinds = new Map(vs.map((x) => [x.digest, classify(x.name).kind]));
+  const p = partition(vs, kinds, []);
+  assert.deepEqual(p.phases, { setup: 100, build: 5000, 'image-export': 1000 });
+  // 100–200 and 5200–5300 no vertex; 6300–6400 a vertex of a kind nobody knows.
+  assert.equal(p.unattributedMs, 300);
+  assert.equal(p.spanMs, 6400);
 });
 
 test('subtractIntervals leaves only the uncovered parts', () => {
@@ -135,7 +156,7 @@ test('classify maps vertex names to step kinds', () => {
     ['exporting cache to client directory', 'cache-export'],
     ['preparing build cache for export', 'cache-export'],
     ['exporting to image', 'image-export'],
-    ['resolving provenance for metadata file', 'other'],
+    ['resolving provenance for metadata file', 'image-export'],
   ];
   for (const [name, kind, stage] of table) {
     const c = classify(name);
@@ -148,4 +169,21 @@ test('unionMs counts overlapping intervals once', () => {
   assert.equal(unionMs([]), 0);
   assert.equal(unionMs([[0, 10], [5, 15], [20, 25]]), 20);
   assert.equal(unionMs([[0, 10], [2, 3]]), 10);
+});
+
+test('idle time after a cache import, until the last cached step is reported, is the import matching steps (cache-import)', () => {
+  const at = (ms: number) => new Date(1_000_000 + ms);
+  const v = (digest: string, name: string, s: number, e: number, cached = false) => ({ digest, name, inputs: [], started: at(s), completed: at(e), cached, order: 0 });
+  // Measured shape (100-step stage, registry mode=max): ~51 s with no vertex between the
+  // import and the cached steps BuildKit then reports all at once.
+  const vs = [v('i', 'importing cache manifest from 127.0.0.1:5765/x:cache', 0, 100), v('a', '[build  2/11] RUN a', 51_000, 51_000, true), v('b', '[build  3/11] RUN b', 51_010, 52_010), v('x', 'exporting to image', 52_500, 53_000)];
+  const kinds = new Map(vs.map((x) => [x.digest, classify(x.name).kind]));
+  const p = partition(vs, kinds, []);
+  assert.equal(p.phases['cache-import'], 100 + 50_900);
+  assert.equal(p.phases.build, 1000);
+  // 51 000–51 010 and 52 010–52 500: gaps after the last cached step stay unattributed.
+  assert.equal(p.unattributedMs, 10 + 490);
+  // Without a cache import the same gap is unattributed.
+  const none = partition(vs.slice(1), kinds, []);
+  assert.equal(none.phases['cache-import'], undefined);
 });

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseChallenge, privateDockerConfig, resolveCredentials } from '../../src/registry-auth.ts';
+import { parseChallenge, privateDockerConfig, resolveCredentials } from '../../src/registry/auth.ts';
 import { parseRegistry, parseRunOptions } from '../../src/options.ts';
-import { tagFor } from '../../src/remote-registry.ts';
+import { tagFor } from '../../src/registry/remote.ts';
 import { UsageError } from '../../src/errors.ts';
 
 test('parseChallenge reads Bearer and Basic challenges, quoted values with commas included', () => {

@@ -11,8 +11,8 @@ import { renderRunsCsv, renderSummaryCsv, RUNS_COLUMNS, SUMMARY_COLUMNS } from '
 import { renderHtml } from '../../src/report/html.ts';
 import { writeReports } from '../../src/report/index.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
-import { summarizeSamples, tCritical95 } from '../../src/stats.ts';
-import { PHASES, type CellResult, type Phases, type Results, type RunRecord } from '../../src/types.ts';
+import { summarizeSamples, tCritical95 } from '../../src/results/stats.ts';
+import { PHASES, type CellResult, type Phases, type Results, type RunRecord } from '../../src/results/types.ts';
 
 const FIXTURE = path.join(import.meta.dirname, '..', 'fixtures', 'results-tiny-quick.json');
 const recorded = (): Results => JSON.parse(readFileSync(FIXTURE, 'utf8')) as Results;

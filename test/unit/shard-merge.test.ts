@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assignShards, makePlan, parseShard, shardPlan } from '../../src/plan.ts';
-import { mergeResults } from '../../src/merge.ts';
+import { mergeResults } from '../../src/results/merge.ts';
 import { projectRoot } from '../../src/paths.ts';
-import { validateResults } from '../../src/results.ts';
+import { validateResults } from '../../src/results/io.ts';
 import { UsageError } from '../../src/errors.ts';
-import type { Results } from '../../src/types.ts';
+import type { Results } from '../../src/results/types.ts';
 
 const MODES = ['none', 'local', 'inline', 'registry-min', 'registry-max'];
 const SCEN = ['code-change', 'dependency-change', 'no-change'];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bench } from 'tinybench';
-import { median, outlierIndexes, sd, summarizeSamples, tCritical95 } from '../../src/stats.ts';
+import { median, outlierIndexes, sd, summarizeSamples, tCritical95 } from '../../src/results/stats.ts';
 
 test('median, sd and t critical values', () => {
   assert.equal(median([3, 1, 2]), 2);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createWorkspace } from '../../src/workspace.ts';
-import { loadFixture } from '../../src/fixture.ts';
+import { createWorkspace } from '../../src/target/workspace.ts';
+import { loadFixture } from '../../src/target/fixture.ts';
 import { loadScenarios } from '../../scenarios/index.ts';
 import { projectRoot } from '../../src/paths.ts';
 

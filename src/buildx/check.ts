@@ -1,0 +1,162 @@
+/**
+ * Pure: a build's self-check. The Dockerfile model says which numbered steps BuildKit must
+ * print for the target; the build's vertices must account for each exactly once (the
+ * `LINK` vertex of a `COPY --link` folds into its COPY; a FROM served by a build context
+ * shows as `[context NAME]`, and the stage's numbers then start at 1 with the first
+ * instruction). BuildKit's span must be covered by the phases but for a stated tolerance,
+ * and a cached step may not take long without a download to show for it.
+ */
+import type { DockerfileModel, ExpectedStep } from '../dockerfile/model.ts';
+import { normalizeImage } from '../dockerfile/args.ts';
+import type { BuildCheck, PhaseName, StepRecord } from '../results/types.ts';
+import type { StepSummary } from './record.ts';
+import { contextName, instructionKey, parseInstructionName, type InstructionName } from './vertex-name.ts';
+
+/** Gaps between BuildKit's vertices are real but small: what may stay unattributed. */
+export function phaseToleranceMs(spanMs: number): number {
+  return Math.max(1000, 0.05 * spanMs);
+}
+/** A cached step that takes longer than this without a transfer is unexplained. */
+export const CACHED_STEP_LIMIT_MS = 2000;
+/** Phases measured by the harness around buildx (outside BuildKit's span). */
+const HARNESS_PHASES: readonly PhaseName[] = ['cache-restore', 'cache-save'];
+
+const label = (e: ExpectedStep) => `[${e.stage ? `${e.stage} ` : ''}${e.step}/${e.total}] ${e.text.split('\n')[0]}`;
+
+interface Seen {
+  names: InstructionName[];
+  used: boolean;
+  /** Every vertex of the step was cached. */
+  cached: boolean;
+}
+
+/** Instruction vertices grouped per platform, then per `stage|step/total`. */
+function instructionVertices(steps: readonly StepRecord[]): Map<string, Map<string, Seen>> {
+  const out = new Map<string, Map<string, Seen>>();
+  for (const s of steps) {
+    const n = parseInstructionName(s.name);
+    if (!n) continue;
+    const byKey = out.get(n.platform ?? '') ?? new Map<string, Seen>();
+    out.set(n.platform ?? '', byKey);
+    const key = instructionKey({ ...n, platform: '' });
+    const seen = byKey.get(key) ?? { names: [], used: false, cached: true };
+    seen.names.push(n);
+    seen.cached &&= s.cached;
+    byKey.set(key, seen);
+  }
+  if (out.size === 0) out.set('', new Map());
+  return out;
+}
+
+function contextVertices(steps: readonly StepRecord[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of steps) {
+    const c = contextName(s.name);
+    if (c && !c.metadata) out.add(normalizeImage(c.context));
+  }
+  return out;
+}
+
+/** The image of a `FROM …` text, comparable across stages (normalised, without a digest pin). */
+const fromImage = (text: string) => normalizeImage(text.replace(/^FROM\s+/, '')).split('@')[0] as string;
+
+interface Accounted {
+  /** Labels of expected steps with no vertex. */
+  missing: string[];
+  /** Instructions (FROM aside) accounted for, and of those the cached ones. */
+  counted: number;
+  cached: number;
+}
+
+/** Accounts the expected steps of one platform. */
+function accountPlatform(model: DockerfileModel, seen: Map<string, Seen>, contexts: ReadonlySet<string>): Accounted {
+  const stagesWithFrom = new Set<string>();
+  const fromVertices = new Set<string>();
+  for (const s of seen.values()) {
+    for (const n of s.names.filter((x) => x.keyword === 'FROM')) {
+      stagesWithFrom.add(n.stage);
+      fromVertices.add(fromImage(n.text));
+    }
+  }
+  const found = new Map<string, boolean>();
+  const pending: ExpectedStep[] = [];
+  let counted = 0;
+  let cached = 0;
+  // Stages whose FROM a build context serves (known to the model, or seen as `[context …]`).
+  const contextFrom = new Set(model.expected.filter((x) => x.keyword === 'FROM' && (x.viaContext !== undefined || contexts.has(fromImage(x.text)))).map((x) => x.stage));
+  for (const e of model.expected) {
+    if (e.keyword === 'FROM') {
+      const own = seen.get(`|${e.stage}|${e.step}/${e.total}`);
+      if (own?.names.some((n) => n.keyword === 'FROM')) own.used = true;
+      // Served by a context, or one FROM vertex for several stages on the same image.
+      else if (!(contextFrom.has(e.stage) || fromVertices.has(fromImage(e.text)))) {
+        pending.push(e);
+        continue;
+      }
+      found.set(e.chain, true);
+      continue;
+    }
+    // With the FROM served by a build context BuildKit never numbers the FROM: the stage's
+    // instructions are printed one lower than their place in the total.
+    const shift = contextFrom.has(e.stage) && !stagesWithFrom.has(e.stage) ? 1 : 0;
+    const s = seen.get(`|${e.stage}|${e.step - shift}/${e.total}`);
+    if (s && s.names.every((n) => n.keyword === e.keyword)) {
+      s.used = true;
+      found.set(e.chain, s.cached);
+      counted++;
+      if (s.cached) cached++;
+    } else pending.push(e);
+  }
+  // A step BuildKit merged with an identical one of another stage has that step's vertex.
+  const missing: string[] = [];
+  for (const e of pending) {
+    const shared = found.get(e.chain);
+    if (shared === undefined) missing.push(label(e));
+    else if (e.keyword !== 'FROM') {
+      counted++;
+      if (shared) cached++;
+    }
+  }
+  return { missing, counted, cached };
+}
+
+export function checkBuild(model: DockerfileModel, summary: StepSummary, buildxWallMs?: number): BuildCheck {
+  const problems: string[] = [];
+  const perPlatform = instructionVertices(summary.steps);
+  const contexts = contextVertices(summary.steps);
+  const missing: string[] = [];
+  const unexpected: string[] = [];
+  let counted = 0;
+  let cached = 0;
+  for (const [platform, seen] of perPlatform) {
+    const where = platform ? `${platform}: ` : '';
+    const a = accountPlatform(model, seen, contexts);
+    missing.push(...a.missing.map((m) => where + m));
+    counted += a.counted;
+    cached += a.cached;
+    for (const s of seen.values()) if (!s.used) unexpected.push(...new Set(s.names.map((n) => `${where}[${n.stage ? `${n.stage} ` : ''}${n.step}/${n.total}] ${n.link ? 'LINK ' : ''}${n.text.split('\n')[0]}`)));
+  }
+  const expected = model.expected.length * perPlatform.size;
+  const accounted = expected - missing.length;
+  if (missing.length) problems.push(`${missing.length} of ${expected} expected steps have no vertex: ${missing.slice(0, 3).join('; ')}${missing.length > 3 ? ' …' : ''}`);
+  if (unexpected.length) problems.push(`${unexpected.length} instruction vertices the Dockerfile does not explain: ${unexpected.slice(0, 3).join('; ')}${unexpected.length > 3 ? ' …' : ''}`);
+
+  let sumMs = 0;
+  for (const [p, v] of Object.entries(summary.phases)) if (!HARNESS_PHASES.includes(p as PhaseName)) sumMs += v ?? 0;
+  const toleranceMs = phaseToleranceMs(summary.spanMs);
+  const unattributedMs = Math.max(0, summary.spanMs - sumMs);
+  if (unattributedMs > toleranceMs) problems.push(`phases cover ${(sumMs / 1000).toFixed(1)} s of BuildKit's ${(summary.spanMs / 1000).toFixed(1)} s span: ${(unattributedMs / 1000).toFixed(1)} s unattributed (tolerance ${(toleranceMs / 1000).toFixed(1)} s)`);
+  if (sumMs > summary.spanMs + Object.keys(summary.phases).length) problems.push(`phases add up to ${sumMs} ms, more than BuildKit's span of ${summary.spanMs} ms`);
+  if (buildxWallMs !== undefined && summary.spanMs > buildxWallMs + 250) problems.push(`BuildKit's span (${summary.spanMs} ms) exceeds the buildx process's wall time (${Math.round(buildxWallMs)} ms)`);
+  for (const s of summary.steps) {
+    if (!s.cached || s.kind !== 'instruction' || s.durationMs === null) continue;
+    const own = s.durationMs - (summary.transferMs.get(s.name) ?? 0);
+    if (own > CACHED_STEP_LIMIT_MS) problems.push(`cached step "${s.name.split('\n')[0]}" took ${(s.durationMs / 1000).toFixed(1)} s, ${(own / 1000).toFixed(1)} s of it with no layer transfer reported`);
+  }
+  return {
+    ok: problems.length === 0,
+    instructions: { expected, accounted, missing, unexpected, skippedStages: model.skipped, counted, cached },
+    phases: { sumMs, spanMs: summary.spanMs, unattributedMs, toleranceMs: Math.round(toleranceMs) },
+    problems,
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * compare: a run against a baseline run, cell by cell (nightly CI). types.ts → the shapes;
+ * mann-whitney.ts and verdicts.ts → pure decisions; markdown.ts → exporters; io.ts → files.
+ * Must not: run builds or read anything but results.json files.
+ */
+export * from './types.ts';
+export { mannWhitneyU, normalSf, type MannWhitneyResult } from './mann-whitney.ts';
+export { cellSide, compareResults, decisionRule, resolveCompareOptions } from './verdicts.ts';
+export { environmentWarnings } from '../results/environment.ts';
+export { appendJobSummary, COMPARISON_FILES, defaultBaselinePath, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison } from './io.ts';
+export { renderBenchmarkJson, renderComparisonMarkdown } from './markdown.ts';

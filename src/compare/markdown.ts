@@ -1,0 +1,166 @@
+/**
+ * Exporters of a Comparison (src/compare/): Markdown for a GitHub job summary and the
+ * github-action-benchmark `customSmallerIsBetter` JSON. Pure: strings in, strings out.
+ */
+import type { Comparison, CellComparison, CellSide, Verdict } from './types.ts';
+import type { CellResult, Results } from '../results/types.ts';
+import { summarizeSamples, median } from '../results/stats.ts';
+
+/** `888 ms`, `2.52 s`, `1m 23.4s`: two decimals of seconds so nightly differences stay visible. */
+export function fmtDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (Math.abs(s) < 60) return `${s.toFixed(2)} s`;
+  const m = Math.floor(s / 60);
+  return `${m}m ${(s - m * 60).toFixed(1)}s`;
+}
+
+/** Decimal units (kB = 1000 B), like registries and `docker images` report sizes. */
+export function fmtBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '?';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** Signed percent with one decimal: `+15.0%`, `-3.2%`. */
+export function fmtPct(pct: number): string {
+  if (!Number.isFinite(pct)) return '?';
+  const r = Math.round(pct * 10) / 10;
+  return `${r > 0 ? '+' : r < 0 ? '-' : ''}${Math.abs(r).toFixed(1)}%`;
+}
+
+export function fmtP(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+/** Step counts are medians, so they can be halves. */
+export function fmtCount(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+const MARKER: Record<Verdict, string> = {
+  fail: '**FAIL**',
+  alert: '**ALERT**',
+  improved: '_improved_',
+  ok: 'ok',
+  'missing-in-baseline': '_new (not in baseline)_',
+  'missing-in-current': '_missing in current_',
+};
+
+/** Table cells must not contain raw pipes or newlines. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function sideTime(s: CellSide | null): string {
+  if (!s) return '-';
+  if (s.medianMs === null) return `no successful run (${s.failed} failed)`;
+  return `${fmtDuration(s.medianMs)} (n=${s.n}${s.failed ? `, ${s.failed} failed` : ''})`;
+}
+
+function steps(s: CellSide | null): string {
+  if (!s || s.cachedSteps === null) return '?';
+  return `${fmtCount(s.cachedSteps)}/${s.totalSteps === null ? '?' : fmtCount(s.totalSteps)}`;
+}
+
+function change(c: CellComparison): string {
+  if (c.changePct === null) return '-';
+  const ci = c.changeCi95Pct ? ` (${fmtPct(c.changeCi95Pct[0])} … ${fmtPct(c.changeCi95Pct[1])})` : '';
+  return `${fmtPct(c.changePct)}${ci}`;
+}
+
+function headline(c: Comparison): string {
+  const s = c.summary;
+  const word = { fail: 'FAIL', alert: 'ALERT', improved: 'IMPROVED', ok: 'OK' }[c.verdict];
+  const what =
+    c.verdict === 'fail'
+      ? `${s.fail} of ${s.total} cells regressed`
+      : c.verdict === 'alert'
+        ? `${s.alert} of ${s.total} cells need a look`
+        : c.verdict === 'improved'
+          ? `${s.improved} of ${s.total} cells got faster, none regressed`
+          : 'no regression';
+  return `## cachebench comparison: ${word}, ${what}`;
+}
+
+export function renderComparisonMarkdown(c: Comparison): string {
+  const s = c.summary;
+  const lines: string[] = [headline(c), ''];
+  const counts = [`${s.fail} fail`, `${s.alert} alert`, `${s.improved} improved`, `${s.ok} ok`];
+  if (s['missing-in-baseline']) counts.push(`${s['missing-in-baseline']} new`);
+  if (s['missing-in-current']) counts.push(`${s['missing-in-current']} missing`);
+  lines.push(
+    `**${c.verdict.toUpperCase()}**: ${counts.join(', ')}. Exit code ${c.exitCode} (the job fails on ${c.options.failOn === 'alert' ? 'an alert or a fail' : 'a fail'}).`,
+    '',
+    `Current run \`${c.current.runId}\` (${c.current.fixture}, profile ${c.current.profile}, ${c.current.startedAt}) against baseline \`${c.baseline.runId}\` (${c.baseline.fixture}, profile ${c.baseline.profile}, ${c.baseline.startedAt}).`,
+    '',
+  );
+
+  if (c.environmentWarnings.length) {
+    lines.push('### Environment differences', '', 'The runs did not happen in the same environment; time differences may come from that rather than from the cache modes:', '');
+    for (const w of c.environmentWarnings) lines.push(`- ${w}`);
+    lines.push('');
+  }
+
+  const flagged = c.cells.filter((x) => x.verdict === 'fail' || x.verdict === 'alert');
+  if (flagged.length) {
+    lines.push('### Regressions', '');
+    for (const x of flagged) lines.push(`- ${MARKER[x.verdict]} ${x.scenario} / ${x.mode}: ${x.reasons.join('; ')}`);
+    lines.push('');
+  }
+
+  lines.push(
+    '### Cells',
+    '',
+    '| Scenario | Mode | Baseline median | Current median | Change (95% CI of current) | p | Cached steps | Verdict | Reasons |',
+    '|---|---|---:|---:|---:|---:|---|---|---|',
+  );
+  for (const x of c.cells) {
+    const row = [x.scenario, x.mode, sideTime(x.baseline), sideTime(x.current), change(x), x.pValue === null ? '-' : fmtP(x.pValue), x.baseline && x.current ? `${steps(x.baseline)} → ${steps(x.current)}` : x.current ? steps(x.current) : steps(x.baseline), MARKER[x.verdict], x.reasons.join('; ')];
+    lines.push(`| ${row.map(cell).join(' | ')} |`);
+  }
+  lines.push('', '### How a verdict is decided', '', ...c.rule.map((r) => `- ${r}`), '');
+  return lines.join('\n');
+}
+
+interface BenchmarkEntry {
+  name: string;
+  unit: 's';
+  value: number;
+  range: string;
+  extra: string;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function entry(cellResult: CellResult, cmp: CellComparison | undefined): BenchmarkEntry | undefined {
+  const ok = cellResult.runs.filter((r) => r.status === 'ok');
+  const stats = summarizeSamples(ok.map((r) => r.wallMs));
+  if (!stats) return undefined;
+  const halfCi = (stats.ci95Ms[1] - stats.ci95Ms[0]) / 2;
+  const extra = [`n=${stats.n}`];
+  const failed = cellResult.runs.length - ok.length;
+  if (failed) extra.push(`${failed} failed`);
+  extra.push(`cached ${fmtCount(median(ok.map((r) => r.cachedSteps)))}/${fmtCount(median(ok.map((r) => r.totalSteps)))} steps`);
+  const bytes = ok.flatMap((r) => (r.cacheBytes === undefined ? [] : [r.cacheBytes]));
+  if (bytes.length) extra.push(`cache ${fmtBytes(median(bytes))}`);
+  if (cmp && cmp.verdict !== 'ok') extra.push(`${cmp.verdict}${cmp.changePct === null ? '' : ` ${fmtPct(cmp.changePct)}`} vs baseline`);
+  return { name: `${cellResult.scenario} / ${cellResult.mode}`, unit: 's', value: round3(stats.medianMs / 1000), range: `± ${round3(halfCi / 1000)}`, extra: extra.join(', ') };
+}
+
+/**
+ * github-action-benchmark's `customSmallerIsBetter` input: one entry per cell with at least
+ * one successful run; value = median wall time in seconds, range = half the 95% CI width.
+ */
+export function renderBenchmarkJson(current: Results, c?: Comparison): string {
+  const byId = new Map(c?.cells.map((x) => [x.id, x]));
+  const entries = current.cells.flatMap((x) => entry(x, byId.get(x.id)) ?? []);
+  return JSON.stringify(entries, null, 2) + '\n';
+}

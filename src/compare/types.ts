@@ -1,0 +1,81 @@
+/** The comparison's types: verdicts, options and per-cell sides (shared by verdicts, exporters and I/O). */
+import type { Results } from '../results/types.ts';
+
+export type Verdict = 'ok' | 'improved' | 'alert' | 'fail' | 'missing-in-baseline' | 'missing-in-current';
+
+export interface CompareOptions {
+  /** Minimum relative slowdown of the median, in percent, for an alert (and speed-up for "improved"). @default 10 */
+  alertPct: number;
+  /** Minimum relative slowdown of the median, in percent, for a fail. @default 25 */
+  failPct: number;
+  /** Significance level of the Mann-Whitney U test. @default 0.05 */
+  alpha: number;
+  /** Growth of the median cache size, in percent, beyond which a cell gets an alert. @default 50 */
+  cacheGrowthPct: number;
+  /** Which verdict makes the exit code 1. @default 'fail' */
+  failOn: 'fail' | 'alert';
+}
+
+export const DEFAULT_COMPARE_OPTIONS: Readonly<CompareOptions> = { alertPct: 10, failPct: 25, alpha: 0.05, cacheGrowthPct: 50, failOn: 'fail' };
+
+/** One side of a cell, over its successful runs (failed runs only count in `failed`). */
+export interface CellSide {
+  /** Successful runs: the time sample. */
+  n: number;
+  failed: number;
+  medianMs: number | null;
+  /** 95% CI of the mean wall time (Student t); zero width for n = 1. */
+  ci95Ms: [number, number] | null;
+  /** Medians over successful runs. */
+  cachedSteps: number | null;
+  totalSteps: number | null;
+  cacheBytes: number | null;
+}
+
+export interface CellComparison {
+  id: string;
+  scenario: string;
+  mode: string;
+  verdict: Verdict;
+  /** Every finding, worst first; the verdict is the worst of them. */
+  reasons: string[];
+  baseline: CellSide | null;
+  current: CellSide | null;
+  /** Relative change of the median wall time, percent (positive = slower); null when not comparable. */
+  changePct: number | null;
+  /** The current 95% CI of the mean relative to the baseline median, percent. */
+  changeCi95Pct: [number, number] | null;
+  /** Two-sided Mann-Whitney U p-value of baseline vs current wall times. */
+  pValue: number | null;
+  pMethod: 'exact' | 'normal' | null;
+  /** Whether the two 95% CIs overlap; null unless both sides have n ≥ 2. */
+  ciOverlap: boolean | null;
+  /** Whether the time change passed the significance rule (see `rule`). */
+  significant: boolean | null;
+}
+
+export interface RunRef {
+  runId: string;
+  fixture: string;
+  profile: string;
+  startedAt: string;
+  status: Results['status'];
+}
+
+export type Summary = Record<Verdict, number> & { total: number };
+
+export interface Comparison {
+  baseline: RunRef;
+  current: RunRef;
+  options: CompareOptions;
+  /** The decision rule in words, with the thresholds used. */
+  rule: string[];
+  cells: CellComparison[];
+  /** Differences between the two environments: flagged, never a failure on their own. */
+  environmentWarnings: string[];
+  summary: Summary;
+  /** Worst cell verdict (missing cells count as ok). */
+  verdict: 'ok' | 'improved' | 'alert' | 'fail';
+  /** 1 if any cell fails, or with failOn 'alert' any cell alerts; else 0. */
+  exitCode: 0 | 1;
+}

@@ -1,0 +1,202 @@
+/**
+ * Regression check of one run against a baseline run, cell by cell (nightly CI): pure
+ * decision logic. Reading and writing the files is in io.ts.
+ */
+import type { CellResult, Results } from '../results/types.ts';
+import { median, summarizeSamples } from '../results/stats.ts';
+import { environmentWarnings } from '../results/environment.ts';
+import { UsageError } from '../errors.ts';
+import { fmtBytes, fmtCount, fmtDuration, fmtP, fmtPct } from './markdown.ts';
+import { mannWhitneyU } from './mann-whitney.ts';
+import { DEFAULT_COMPARE_OPTIONS, type CellComparison, type CellSide, type Comparison, type CompareOptions, type RunRef, type Summary } from './types.ts';
+
+/** Defaults once, then every check; messages name the CLI flag. */
+export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): CompareOptions {
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const o: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, ...given };
+  const positive = (flag: string, v: number) => {
+    if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${flag} must be a percentage above 0, got ${v}`, `for example ${flag} ${flag === '--cache-growth' ? 50 : 10}`);
+  };
+  positive('--alert-threshold', o.alertPct);
+  positive('--fail-threshold', o.failPct);
+  positive('--cache-growth', o.cacheGrowthPct);
+  if (o.alertPct > o.failPct) {
+    throw new UsageError(`--alert-threshold (${o.alertPct}%) is above --fail-threshold (${o.failPct}%)`, 'the alert threshold must be at most the fail threshold (defaults: 10 and 25)');
+  }
+  if (!(o.alpha > 0 && o.alpha < 1)) throw new UsageError(`alpha must be between 0 and 1, got ${o.alpha}`);
+  if (o.failOn !== 'fail' && o.failOn !== 'alert') throw new UsageError(`--fail-on: unknown value "${String(o.failOn)}"`, 'valid values: fail, alert');
+  return o;
+}
+
+export function cellSide(cell: CellResult): CellSide {
+  const ok = cell.runs.filter((r) => r.status === 'ok');
+  const stats = summarizeSamples(ok.map((r) => r.wallMs));
+  const bytes = ok.flatMap((r) => (r.cacheBytes === undefined ? [] : [r.cacheBytes]));
+  return {
+    n: ok.length,
+    failed: cell.runs.length - ok.length,
+    medianMs: stats ? stats.medianMs : null,
+    ci95Ms: stats ? stats.ci95Ms : null,
+    cachedSteps: ok.length ? median(ok.map((r) => r.cachedSteps)) : null,
+    totalSteps: ok.length ? median(ok.map((r) => r.totalSteps)) : null,
+    cacheBytes: bytes.length ? median(bytes) : null,
+  };
+}
+
+type Level = 'note' | 'improved' | 'alert' | 'fail';
+const RANK: Record<Level, number> = { note: 0, improved: 1, alert: 2, fail: 3 };
+
+interface Finding {
+  level: Level;
+  text: string;
+}
+
+/** Relative change in percent; null when the baseline is 0 and the current is not. */
+function relChange(base: number, cur: number): number | null {
+  if (base === 0) return cur === 0 ? 0 : null;
+  return ((cur - base) / base) * 100;
+}
+
+function okWallMs(cell: CellResult): number[] {
+  return cell.runs.filter((r) => r.status === 'ok').map((r) => r.wallMs);
+}
+
+/** The decision rule in words; also printed in the Markdown so a reader can check a verdict. */
+export function decisionRule(o: CompareOptions): string[] {
+  return [
+    `Time (median wall time of the successful repetitions): a slowdown counts when it is significant AND the median is at least ${o.alertPct}% slower (alert) or ${o.failPct}% slower (fail); a speed-up of at least ${o.alertPct}% that is significant is "improved".`,
+    `Significant means: the two-sided Mann-Whitney U test gives p < ${o.alpha}, OR the two 95% confidence intervals of the mean do not overlap (both sides n ≥ 2), OR, when a side has a single repetition, the median changed by more than ${o.failPct * 2}%. With n ≤ 3 per side the U test cannot reach p < 0.05, so the last two rules are what catch gross regressions in short runs.`,
+    'Cache reuse: fewer cached steps (median) than the baseline is a fail on its own, whatever the timings.',
+    `Cache size: median cache size more than ${o.cacheGrowthPct}% larger is an alert.`,
+    'Failed builds in the current run where the baseline had none are a fail (an alert if the baseline also had failures).',
+    'A cell\'s verdict is the worst of its reasons. Cells missing on one side are reported, never failed. Environment differences are warnings.',
+  ];
+}
+
+function timeFindings(b: CellResult, c: CellResult, bs: CellSide, cs: CellSide, o: CompareOptions): { findings: Finding[]; out: Pick<CellComparison, 'changePct' | 'changeCi95Pct' | 'pValue' | 'pMethod' | 'ciOverlap' | 'significant'> } {
+  const none = { changePct: null, changeCi95Pct: null, pValue: null, pMethod: null, ciOverlap: null, significant: null };
+  if (bs.medianMs === null || cs.medianMs === null || cs.ci95Ms === null || bs.ci95Ms === null) {
+    return { findings: bs.medianMs === null && cs.medianMs !== null ? [{ level: 'note', text: 'time not compared: the baseline has no successful run' }] : [], out: none };
+  }
+  const changePct = relChange(bs.medianMs, cs.medianMs);
+  if (changePct === null) return { findings: [{ level: 'note', text: 'time not compared: the baseline median is 0 ms' }], out: none };
+  const mw = mannWhitneyU(okWallMs(b), okWallMs(c));
+  const ciOverlap = bs.n >= 2 && cs.n >= 2 ? bs.ci95Ms[0] <= cs.ci95Ms[1] && cs.ci95Ms[0] <= bs.ci95Ms[1] : null;
+  const single = bs.n === 1 || cs.n === 1;
+  const why: string[] = [];
+  if (mw.pValue < o.alpha) why.push(`p = ${fmtP(mw.pValue)} < ${o.alpha}`);
+  if (ciOverlap === false) why.push('95% CIs do not overlap');
+  if (single && Math.abs(changePct) > o.failPct * 2) why.push(`single repetition and beyond ${o.failPct * 2}%`);
+  const significant = why.length > 0;
+  const lo = relChange(bs.medianMs, cs.ci95Ms[0]);
+  const hi = relChange(bs.medianMs, cs.ci95Ms[1]);
+  const out = { changePct, changeCi95Pct: cs.n >= 2 && lo !== null && hi !== null ? ([lo, hi] as [number, number]) : null, pValue: mw.pValue, pMethod: mw.method, ciOverlap, significant };
+  const what = `time ${fmtPct(changePct)} (${fmtDuration(bs.medianMs)} → ${fmtDuration(cs.medianMs)})`;
+  const findings: Finding[] = [];
+  if (Math.abs(changePct) >= o.alertPct) {
+    if (significant) {
+      const level: Level = changePct < 0 ? 'improved' : changePct >= o.failPct ? 'fail' : 'alert';
+      findings.push({ level, text: `${what}: ${why.join(', ')}` });
+    } else {
+      const against = [`p = ${fmtP(mw.pValue)}`];
+      if (ciOverlap) against.push('95% CIs overlap');
+      if (single) against.push(`single repetition within ${o.failPct * 2}%`);
+      findings.push({ level: 'note', text: `${what}, not significant (${against.join(', ')})` });
+    }
+  }
+  return { findings, out };
+}
+
+function compareCell(b: CellResult, c: CellResult, o: CompareOptions): CellComparison {
+  const bs = cellSide(b);
+  const cs = cellSide(c);
+  const findings: Finding[] = [];
+
+  if (cs.failed > 0) {
+    const text = `builds failed: ${cs.failed} of ${cs.failed + cs.n} runs`;
+    findings.push(bs.failed === 0 ? { level: 'fail', text: `${text} (baseline: none)` } : { level: 'alert', text: `${text} (baseline also had ${bs.failed} failed)` });
+  }
+
+  if (bs.cachedSteps !== null && cs.cachedSteps !== null) {
+    const ofTotal = cs.totalSteps === null ? '' : ` (of ${fmtCount(cs.totalSteps)})`;
+    if (cs.cachedSteps < bs.cachedSteps) findings.push({ level: 'fail', text: `cached steps ${fmtCount(bs.cachedSteps)} → ${fmtCount(cs.cachedSteps)}${ofTotal}` });
+    else if (cs.cachedSteps > bs.cachedSteps) findings.push({ level: 'note', text: `cached steps ${fmtCount(bs.cachedSteps)} → ${fmtCount(cs.cachedSteps)}${ofTotal}, more reuse` });
+    if (bs.totalSteps !== null && cs.totalSteps !== null && bs.totalSteps !== cs.totalSteps) {
+      findings.push({ level: 'note', text: `total steps ${fmtCount(bs.totalSteps)} → ${fmtCount(cs.totalSteps)}: the build itself changed` });
+    }
+  }
+
+  if (bs.cacheBytes !== null && cs.cacheBytes !== null) {
+    const growth = relChange(bs.cacheBytes, cs.cacheBytes);
+    if (growth === null || growth > o.cacheGrowthPct) {
+      findings.push({ level: 'alert', text: `cache size ${growth === null ? 'appeared' : fmtPct(growth)} (${fmtBytes(bs.cacheBytes)} → ${fmtBytes(cs.cacheBytes)}; limit +${o.cacheGrowthPct}%)` });
+    }
+  }
+
+  const time = timeFindings(b, c, bs, cs, o);
+  findings.push(...time.findings);
+
+  findings.sort((x, y) => RANK[y.level] - RANK[x.level]);
+  const worst = findings.reduce<Level>((w, f) => (RANK[f.level] > RANK[w] ? f.level : w), 'note');
+  return {
+    id: c.id,
+    scenario: c.scenario,
+    mode: c.mode,
+    verdict: worst === 'note' ? 'ok' : worst,
+    reasons: findings.map((f) => f.text),
+    baseline: bs,
+    current: cs,
+    ...time.out,
+  };
+}
+
+function missingCell(cell: CellResult, side: 'baseline' | 'current'): CellComparison {
+  const present = cellSide(cell);
+  return {
+    id: cell.id,
+    scenario: cell.scenario,
+    mode: cell.mode,
+    verdict: side === 'baseline' ? 'missing-in-baseline' : 'missing-in-current',
+    reasons: [side === 'baseline' ? 'not in the baseline (a new cell): nothing to compare' : 'not in the current run'],
+    baseline: side === 'baseline' ? null : present,
+    current: side === 'current' ? null : present,
+    changePct: null,
+    changeCi95Pct: null,
+    pValue: null,
+    pMethod: null,
+    ciOverlap: null,
+    significant: null,
+  };
+}
+
+function runRef(r: Results): RunRef {
+  return { runId: r.runId, fixture: r.plan.fixture, profile: r.plan.profile, startedAt: r.environment.startedAt, status: r.status };
+}
+
+export function compareResults(baseline: Results, current: Results, opts: Partial<CompareOptions> = {}): Comparison {
+  const o = resolveCompareOptions(opts);
+  const baseById = new Map(baseline.cells.map((c) => [c.id, c]));
+  const curIds = new Set(current.cells.map((c) => c.id));
+  const cells = [
+    ...current.cells.map((c) => {
+      const b = baseById.get(c.id);
+      return b ? compareCell(b, c, o) : missingCell(c, 'baseline');
+    }),
+    ...baseline.cells.filter((b) => !curIds.has(b.id)).map((b) => missingCell(b, 'current')),
+  ];
+  const summary: Summary = { ok: 0, improved: 0, alert: 0, fail: 0, 'missing-in-baseline': 0, 'missing-in-current': 0, total: cells.length };
+  for (const c of cells) summary[c.verdict]++;
+  const verdict = summary.fail ? 'fail' : summary.alert ? 'alert' : summary.improved ? 'improved' : 'ok';
+  const exitCode = summary.fail || (o.failOn === 'alert' && summary.alert) ? 1 : 0;
+  return {
+    baseline: runRef(baseline),
+    current: runRef(current),
+    options: o,
+    rule: decisionRule(o),
+    cells,
+    environmentWarnings: environmentWarnings(baseline, current),
+    summary,
+    verdict,
+    exitCode,
+  };
+}

@@ -1,0 +1,62 @@
+/** results.json: the schema, atomic writes after every build, reading and validation. */
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import AjvModule from 'ajv';
+import type { Results } from './types.ts';
+import { CachebenchError, UsageError } from '../errors.ts';
+import { median } from './stats.ts';
+
+const require = createRequire(import.meta.url);
+const schema = require('./schema.json') as object;
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
+const validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+export const RESULTS_FILE = 'results.json';
+
+/** Problems with a results document, each naming the field; empty when valid. */
+export function validateResults(doc: unknown): string[] {
+  if (validator(doc)) return [];
+  return (validator.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
+}
+
+/** Writes results.json atomically (write a temp file, then rename), so a crash never leaves half a file. */
+export function writeResults(dir: string, results: Results): string {
+  const file = path.join(dir, RESULTS_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, JSON.stringify(results, null, 2) + '\n');
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new CachebenchError(`could not write ${file}: ${(err as Error).message}`, {
+      cause: err,
+      hint: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full: free space, then continue with --resume' : 'check the folder is writable, then continue with --resume',
+    });
+  }
+  return file;
+}
+
+/** Reads results.json from a file or a folder that holds one; throws a UsageError naming the problem. */
+export function readResults(fileOrDir: string): Results {
+  const file = existsSync(fileOrDir) && statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, RESULTS_FILE) : fileOrDir;
+  if (!existsSync(file)) throw new UsageError(`${file} does not exist`, 'give a results.json file or a run folder that contains one');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const problems = validateResults(doc);
+  if (problems.length) throw new UsageError(`${file} is not a cachebench results file: ${problems.slice(0, 5).join('; ')}`);
+  return doc as Results;
+}
+
+/** Harness overhead: what the measured window holds beyond buildx, and buildx beyond BuildKit. */
+export function computeOverhead(results: Results): Results['overhead'] {
+  const runs = results.cells.flatMap((c) => c.runs).filter((r) => r.status === 'ok');
+  if (runs.length === 0) return undefined;
+  const harness = runs.map((r) => r.wallMs - r.buildxWallMs - (r.phases['cache-restore'] ?? 0) - (r.phases['cache-save'] ?? 0));
+  const cli = runs.filter((r) => r.buildkitMs !== undefined).map((r) => r.buildxWallMs - (r.buildkitMs as number));
+  return { medianHarnessMs: median(harness), ...(cli.length ? { medianBuildxVsBuildkitMs: median(cli) } : {}) };
+}

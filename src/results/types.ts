@@ -1,0 +1,221 @@
+/**
+ * Every type that crosses a stage boundary, in one place:
+ * Options → Plan (cells) → BuildRecord (one measured build) → CellResult (runs + stats)
+ * → Results (results.json) → reports and comparisons. Times are milliseconds, sizes bytes.
+ */
+
+/** Phases a CI job pays for, in the order they happen. */
+export const PHASES = [
+  'cache-restore', // copying a local cache archive in (a CI cache step), before buildx
+  'setup', // [internal] load definition, context, metadata
+  'cache-import', // importing cache manifests
+  'base-pull', // FROM: resolving and pulling base images
+  'build', // Dockerfile instructions (RUN, COPY, …)
+  'image-export', // exporting / pushing the image
+  'cache-export', // exporting the build cache
+  'cache-save', // archiving a local cache dir back out (a CI cache step), after buildx
+] as const;
+export type PhaseName = (typeof PHASES)[number];
+export type Phases = Partial<Record<PhaseName, number>>;
+
+export type StepKind = 'instruction' | 'base' | 'internal' | 'cache-import' | 'image-export' | 'cache-export' | 'other';
+
+export interface StepRecord {
+  /** BuildKit's vertex name, e.g. `[builder 4/6] RUN dotnet restore`. */
+  name: string;
+  kind: StepKind;
+  /** Dockerfile stage name (`builder`, `stage-1`) for instructions and FROM. */
+  stage?: string;
+  /** BuildKit's step number in the stage (`[builder 4/11]` → 4), for instructions and FROM. */
+  step?: number;
+  /** Multi-platform builds: the platform prefix (`linux/amd64`). */
+  platform?: string;
+  /** The second vertex of a `COPY --link` (`LINK COPY …`): same instruction, not a step of its own. */
+  link?: true;
+  cached: boolean;
+  /** ms since the build started; null if the step never started. */
+  startMs: number | null;
+  durationMs: number | null;
+  error?: string;
+}
+
+export interface BuildError {
+  message: string;
+  step?: string;
+  exitCode?: number;
+  logTail: string;
+}
+
+/** One `docker buildx build`, as measured. */
+export interface BuildRecord {
+  status: 'ok' | 'failed';
+  /** Wall time of the whole CI-like job as the harness saw it, incl. cache restore/save. */
+  wallMs: number;
+  /** Wall time of the buildx process alone. */
+  buildxWallMs: number;
+  /** BuildKit's own duration for the build (buildx history), when available. */
+  buildkitMs?: number;
+  phases: Phases;
+  steps: StepRecord[];
+  cachedSteps: number;
+  totalSteps: number;
+  /** Size of the cache this build exported (registry blobs or local dir). */
+  cacheBytes?: number;
+  /** Bytes of new blobs this build added to the registry (image + cache). */
+  bytesPushed?: number;
+  /** Bytes of layers BuildKit downloaded during the build (base image and imported cache). */
+  bytesPulled?: number;
+  imageDigest?: string;
+  buildRef?: string;
+  error?: BuildError;
+  warnings: string[];
+  /** The build's own accounting, checked against its Dockerfile (absent for builds recorded before it existed). */
+  check?: BuildCheck;
+}
+
+/**
+ * Every build checks its own accounting: each instruction the target needs shows up as
+ * exactly one step, and BuildKit's span is accounted for by the phases except for a
+ * stated tolerance. A build that fails the check is flagged, never dropped.
+ */
+export interface BuildCheck {
+  ok: boolean;
+  instructions: {
+    /** Numbered steps the Dockerfile model expects (FROM included). */
+    expected: number;
+    /** Of those, how many the build's vertices account for. */
+    accounted: number;
+    /** Expected steps with no vertex (`[stage i/n] TEXT`). */
+    missing: string[];
+    /** Instruction vertices the model did not expect. */
+    unexpected: string[];
+    /** Stages BuildKit does not build for this target (not needed, or replaced by a build context). */
+    skippedStages: string[];
+    /** Accounted instructions other than FROM (the build's totalSteps), and how many were cached. */
+    counted: number;
+    cached: number;
+  };
+  phases: {
+    /** Sum of the BuildKit phases (cache restore/save are the harness's, outside the span). */
+    sumMs: number;
+    spanMs: number;
+    /** Span time that no known activity covered. */
+    unattributedMs: number;
+    toleranceMs: number;
+  };
+  /** What failed, in words; empty when ok. */
+  problems: string[];
+}
+
+export interface RunRecord extends BuildRecord {
+  repetition: number;
+  /** ISO time the measured build started. */
+  startedAt: string;
+  /** Time to make the builder fresh before this build (not part of wallMs). */
+  resetMs?: number;
+}
+
+export interface Stats {
+  n: number;
+  meanMs: number;
+  medianMs: number;
+  sdMs: number;
+  minMs: number;
+  maxMs: number;
+  /** 95% confidence interval of the mean (Student t). */
+  ci95Ms: [number, number];
+  /** Relative margin of error of the mean, in percent. */
+  rmePct: number;
+  /** Repetition numbers flagged as outliers (MAD-based modified z-score > 3.5). */
+  outliers: number[];
+}
+
+export interface CellResult {
+  id: string;
+  fixture: string;
+  scenario: string;
+  mode: string;
+  runs: RunRecord[];
+  stats?: Stats;
+  /** Median per phase over successful runs. */
+  phaseMedians?: Phases;
+  warnings: string[];
+}
+
+/** A base image a run used, and where it came from. */
+export interface BaseImageInfo {
+  ref: string;
+  digest: string;
+  /** The local recipe that built `ref`, when it is not the image the Dockerfile names. */
+  recipe?: string;
+  /** The image the Dockerfile names that `ref` stands in for (imageMap and automatic mappings). */
+  mappedFrom?: string;
+  /** How it was chosen: `auto` = an official .NET image mapped to its closest recipe because the engine cannot pull it. */
+  mapping?: 'auto' | 'imageMap' | 'build-arg';
+}
+
+export interface Environment {
+  engineKind: 'embedded' | 'system';
+  dockerVersion: string;
+  buildxVersion: string;
+  containerdVersion: string;
+  buildkitVersion?: string;
+  cpus: number;
+  memoryBytes: number;
+  os: string;
+  node: string;
+  fixture: string;
+  fixtureCommit?: string;
+  parentCommit?: string;
+  /** Per FROM image (imageMap, automatic mapping) or build arg: the image the builds used. */
+  baseImages: Record<string, BaseImageInfo>;
+  /** Layer digests of the base images (their downloads count as base-pull). */
+  baseLayers?: string[];
+  registry: string;
+  networkProfile: string;
+  /** The link between the builder and the registry: the profile's figures and what was measured. */
+  network?: { rateMbit: number; rttMs: number; description: string; measuredMbit?: number; measuredRttMs?: number };
+  startedAt: string;
+  finishedAt?: string;
+  cachebenchVersion: string;
+}
+
+/** The parent-commit build that made a mode's cache (on a fresh builder, exporting cache). */
+export interface SeedRecord extends BuildRecord {
+  mode: string;
+  /** Where the seed's state lives (registry refs or a local archive). */
+  imageRef: string;
+  cacheRef?: string;
+  cacheArchive?: string;
+}
+
+export interface Results {
+  schemaVersion: 1;
+  /** Unique per run; names the run's registry repositories. */
+  runId: string;
+  /** A stable hash of the plan; `--resume` refuses a folder with another. */
+  planId: string;
+  plan: {
+    fixture: string;
+    scenarios: string[];
+    modes: string[];
+    repetitions: number;
+    profile: string;
+    /** Scenario → weight; weights add up to 1. */
+    commitMix: Record<string, number>;
+    /** Set when this run measured one shard of the plan's cells. */
+    shard?: { index: number; count: number };
+    /** Every cell id of the whole (unsharded) plan, for merge to find missing shards. */
+    allCells?: string[];
+    /** Requested scenarios the target could not provide (e.g. not detected in a repository without a config), with why; not measured. */
+    skippedScenarios?: Array<{ scenario: string; reason: string }>;
+  };
+  environment: Environment;
+  seeds: Record<string, SeedRecord>;
+  cells: CellResult[];
+  /** Harness overhead: median of (wallMs - buildxWallMs - cache restore/save) and of (buildxWallMs - buildkitMs). */
+  overhead?: { medianHarnessMs: number; medianBuildxVsBuildkitMs?: number };
+  status: 'running' | 'complete' | 'interrupted' | 'failed';
+  /** Things a reader must know (e.g. shards that were missing when results were merged). */
+  notes?: string[];
+}

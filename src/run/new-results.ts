@@ -1,0 +1,69 @@
+/** A new run's results.json skeleton (plan, environment, empty cells), or a resumed run's after checking its base images. */
+import type { engineInfo, hostFacts } from '../engine/index.ts';
+import { UsageError } from '../errors.ts';
+import type { Results } from '../results/types.ts';
+import type { BaseImageSetup } from './base-images.ts';
+import { VERSION } from './context.ts';
+import type { Session } from './session.ts';
+
+export function resumeResults(results: Results, baseImages: Results['environment']['baseImages']): Results {
+  for (const [k, v] of Object.entries(baseImages)) {
+    if (results.environment.baseImages[k]?.digest !== v.digest) {
+      throw new UsageError(`--resume: base image ${k} changed since the run started (${results.environment.baseImages[k]?.digest} → ${v.digest})`, 'start a new run');
+    }
+  }
+  results.status = 'running';
+  return results;
+}
+
+export function newResults(s: Session, images: BaseImageSetup, info: Awaited<ReturnType<typeof engineInfo>>, host: ReturnType<typeof hostFacts>): Results {
+  const { engine, opts, fixture, remote, profile, net, fullPlan, plan, ws } = s;
+  return {
+    schemaVersion: 1,
+    runId: s.runId,
+    planId: s.planId,
+    plan: {
+      fixture: fixture.name,
+      scenarios: fullPlan.scenarios,
+      modes: fullPlan.modes,
+      repetitions: plan.repetitions,
+      profile: opts.profile,
+      commitMix: opts.mix,
+      ...(opts.shard ? { shard: opts.shard, allCells: fullPlan.cells.map((c) => c.id) } : {}),
+      ...(fixture.skippedScenarios?.length ? { skippedScenarios: fixture.skippedScenarios } : {}),
+    },
+    environment: {
+      engineKind: engine.kind,
+      dockerVersion: info.dockerVersion,
+      buildxVersion: info.buildxVersion,
+      containerdVersion: info.containerdVersion,
+      ...(info.buildkitVersion ? { buildkitVersion: info.buildkitVersion } : {}),
+      cpus: host.cpus,
+      memoryBytes: host.memoryBytes,
+      os: host.os,
+      node: process.version,
+      fixture: fixture.name,
+      ...(ws.sourceCommit ? { fixtureCommit: ws.sourceCommit } : {}),
+      parentCommit: ws.parentCommit,
+      baseImages: images.baseImages,
+      ...(images.baseLayers.size ? { baseLayers: [...images.baseLayers].sort() } : {}),
+      registry: remote ? `${remote.registry.host}/${remote.registry.repository}` : engine.registry,
+      networkProfile: remote ? 'remote' : profile.name,
+      ...(remote
+        ? {}
+        : {
+            network: {
+              rateMbit: profile.rateMbit,
+              rttMs: profile.rttMs,
+              description: profile.description,
+              ...(net.measured ? { measuredMbit: net.measured.throughputMbit, measuredRttMs: net.measured.rttMs } : {}),
+            },
+          }),
+      startedAt: new Date().toISOString(),
+      cachebenchVersion: VERSION,
+    },
+    seeds: {},
+    cells: plan.cells.map((c) => ({ id: c.id, fixture: c.fixture, scenario: c.scenario, mode: c.mode, runs: [], warnings: [] })),
+    status: 'running',
+  };
+}

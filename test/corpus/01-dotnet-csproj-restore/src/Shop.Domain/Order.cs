@@ -1,0 +1,3 @@
+namespace Shop.Domain;
+
+public sealed record Order(Guid Id, string Customer, decimal Total);

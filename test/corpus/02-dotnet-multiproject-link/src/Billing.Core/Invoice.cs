@@ -1,0 +1,3 @@
+namespace Billing.Core;
+
+public sealed record Invoice(string Number, decimal Amount);

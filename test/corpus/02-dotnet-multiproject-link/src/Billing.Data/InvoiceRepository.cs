@@ -1,0 +1,6 @@
+namespace Billing.Data;
+
+public sealed class InvoiceRepository
+{
+    public const string Table = "invoices";
+}

@@ -1,0 +1,3 @@
+export function orders(): string[] {
+  return ['A-1', 'A-2'];
+}

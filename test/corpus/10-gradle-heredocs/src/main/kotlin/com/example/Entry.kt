@@ -1,0 +1,3 @@
+package com.example
+
+data class Entry(val account: String, val cents: Long)

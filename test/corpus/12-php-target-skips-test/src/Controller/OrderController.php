@@ -1,0 +1,11 @@
+<?php
+
+namespace App\Controller;
+
+final class OrderController
+{
+    public function list(): array
+    {
+        return ['A-1'];
+    }
+}

@@ -1,0 +1,2 @@
+#pragma once
+int convert(const char *in, const char *out);

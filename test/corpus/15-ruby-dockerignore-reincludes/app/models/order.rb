@@ -1,0 +1,3 @@
+class Order < ApplicationRecord
+  validates :number, presence: true
+end

@@ -1,0 +1,3 @@
+from worker.tasks import app
+
+app.worker_main(["worker", "--loglevel=info"])
