@@ -9,19 +9,21 @@ import { out } from './io.ts';
 const USAGE = `Usage: cachebench compare --baseline FILE|DIR --current FILE|DIR [options]
 
 Compares a run with a baseline run cell by cell (scenario × cache mode): slower builds
-(Mann-Whitney U test or non-overlapping 95% CIs, and a minimum slowdown of the median),
-fewer cached steps, larger caches, failed builds. Prints Markdown; writes comparison.md,
-comparison.json and benchmark.json (github-action-benchmark customSmallerIsBetter); appends
-the Markdown to $GITHUB_STEP_SUMMARY when that is set.
+(a significant change of the mean wall time — Welch's t-test, or a prediction interval
+when a side has one build — of at least the alert or fail threshold), fewer cached steps,
+larger caches, failed builds. Prints Markdown; writes comparison.md, comparison.json and
+benchmark.json (github-action-benchmark customSmallerIsBetter) beside the current results;
+appends the Markdown to $GITHUB_STEP_SUMMARY when that is set.
 
 Options:
   --baseline FILE|DIR    baseline results.json, or a run folder that holds one
   --current FILE|DIR     the run to check
-  --alert-threshold PCT  median slowdown for an alert (default 10)
-  --fail-threshold PCT   median slowdown for a fail (default 25)
+  --alert-threshold PCT  slowdown of the mean for an alert (default 10)
+  --fail-threshold PCT   slowdown of the mean for a fail (default 25)
   --cache-growth PCT     median cache size growth for an alert (default 50)
   --fail-on fail|alert   which verdict makes the exit code 1 (default fail)
-  --out DIR              where to write the files (default: the --current folder, else .)
+  --out DIR              where to write the files (default: the --current folder, or the
+                         folder of the --current file)
   --json                 print comparison.json instead of the Markdown
   -h, --help             this help
 

@@ -26,9 +26,10 @@ export function loadAndCompare(baselinePath: string, currentPath: string, opts: 
   return { baseline, current, comparison: compareResults(baseline, current, o) };
 }
 
-/** Where compare writes by default: the current run's folder when given one, else the working directory. */
+/** Where compare writes by default: beside the current run's results, i.e. its folder, or the folder of the results file given. */
 export function defaultCompareOutDir(currentPath: string): string {
-  return existsSync(currentPath) && statSync(currentPath).isDirectory() ? path.resolve(currentPath) : process.cwd();
+  const full = path.resolve(currentPath);
+  return existsSync(full) && statSync(full).isDirectory() ? full : path.dirname(full);
 }
 
 export const COMPARISON_FILES = { markdown: 'comparison.md', json: 'comparison.json', benchmark: 'benchmark.json' } as const;

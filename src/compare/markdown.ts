@@ -5,6 +5,7 @@
 import type { Comparison, CellComparison, CellSide, Verdict } from './types.ts';
 import type { CellResult, Results } from '../results/types.ts';
 import { summarizeSamples, median } from '../results/stats.ts';
+import { levelText } from './time-test.ts';
 
 /** `888 ms`, `2.52 s`, `1m 23.4s`: two decimals of seconds so nightly differences stay visible. */
 export function fmtDuration(ms: number): string {
@@ -59,10 +60,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/** A side's mean wall time: the estimand of the change next to it. */
 function sideTime(s: CellSide | null): string {
   if (!s) return '-';
-  if (s.medianMs === null) return `no successful run (${s.failed} failed)`;
-  return `${fmtDuration(s.medianMs)} (n=${s.n}${s.failed ? `, ${s.failed} failed` : ''})`;
+  if (s.meanMs === null) return `no successful run (${s.failed} failed)`;
+  return `${fmtDuration(s.meanMs)} (n=${s.n}${s.failed ? `, ${s.failed} failed` : ''})`;
 }
 
 function steps(s: CellSide | null): string {
@@ -119,7 +121,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
   lines.push(
     '### Cells',
     '',
-    '| Scenario | Mode | Baseline median | Current median | Change (95% CI of current) | p | Cached steps | Verdict | Reasons |',
+    `| Scenario | Mode | Baseline mean | Current mean | Change of the mean (${levelText(c.options.alpha)} interval of the difference) | p | Cached steps | Verdict | Reasons |`,
     '|---|---|---:|---:|---:|---:|---|---|---|',
   );
   for (const x of c.cells) {
@@ -144,6 +146,7 @@ function entry(cellResult: CellResult, cmp: CellComparison | undefined): Benchma
   const ok = cellResult.runs.filter((r) => r.status === 'ok');
   const stats = summarizeSamples(ok.map((r) => r.wallMs));
   if (!stats) return undefined;
+  // value ± range is one estimand: the mean and half its 95% interval.
   const halfCi = (stats.ci95Ms[1] - stats.ci95Ms[0]) / 2;
   const extra = [`n=${stats.n}`];
   const failed = cellResult.runs.length - ok.length;
@@ -152,12 +155,13 @@ function entry(cellResult: CellResult, cmp: CellComparison | undefined): Benchma
   const bytes = ok.flatMap((r) => (r.cacheBytes === undefined ? [] : [r.cacheBytes]));
   if (bytes.length) extra.push(`cache ${fmtBytes(median(bytes))}`);
   if (cmp && cmp.verdict !== 'ok') extra.push(`${cmp.verdict}${cmp.changePct === null ? '' : ` ${fmtPct(cmp.changePct)}`} vs baseline`);
-  return { name: `${cellResult.scenario} / ${cellResult.mode}`, unit: 's', value: round3(stats.medianMs / 1000), range: `± ${round3(halfCi / 1000)}`, extra: extra.join(', ') };
+  return { name: `${cellResult.scenario} / ${cellResult.mode}`, unit: 's', value: round3(stats.meanMs / 1000), range: `± ${round3(halfCi / 1000)}`, extra: extra.join(', ') };
 }
 
 /**
  * github-action-benchmark's `customSmallerIsBetter` input: one entry per cell with at least
- * one successful run; value = median wall time in seconds, range = half the 95% CI width.
+ * one successful run; value = mean wall time in seconds, range = half the width of its 95%
+ * Student t interval (one estimand for both).
  */
 export function renderBenchmarkJson(current: Results, c?: Comparison): string {
   const byId = new Map(c?.cells.map((x) => [x.id, x]));

@@ -4,11 +4,11 @@ import type { Results } from '../results/types.ts';
 export type Verdict = 'ok' | 'improved' | 'alert' | 'fail' | 'missing-in-baseline' | 'missing-in-current';
 
 export interface CompareOptions {
-  /** Minimum relative slowdown of the median, in percent, for an alert (and speed-up for "improved"). @default 10 */
+  /** Minimum relative slowdown of the mean wall time, in percent, for an alert (and speed-up for "improved"). @default 10 */
   alertPct: number;
-  /** Minimum relative slowdown of the median, in percent, for a fail. @default 25 */
+  /** Minimum relative slowdown of the mean wall time, in percent, for a fail. @default 25 */
   failPct: number;
-  /** Significance level of the Mann-Whitney U test. @default 0.05 */
+  /** Significance level of the time test (Welch t, or a prediction interval); intervals are at 1 − alpha. @default 0.05 */
   alpha: number;
   /** Growth of the median cache size, in percent, beyond which a cell gets an alert. @default 50 */
   cacheGrowthPct: number;
@@ -23,7 +23,10 @@ export interface CellSide {
   /** Successful runs: the time sample. */
   n: number;
   failed: number;
+  /** Median wall time: descriptive only; the time verdict is about the mean. */
   medianMs: number | null;
+  /** Mean wall time: the estimand of changePct and its interval. */
+  meanMs: number | null;
   /** 95% CI of the mean wall time (Student t); zero width for n = 1. */
   ci95Ms: [number, number] | null;
   /** Medians over successful runs. */
@@ -41,14 +44,19 @@ export interface CellComparison {
   reasons: string[];
   baseline: CellSide | null;
   current: CellSide | null;
-  /** Relative change of the median wall time, percent (positive = slower); null when not comparable. */
+  /** Relative change of the mean wall time, mean(current) / mean(baseline) − 1, percent (positive = slower); null when not comparable. */
   changePct: number | null;
-  /** The current 95% CI of the mean relative to the baseline median, percent. */
+  /**
+   * The interval (level 1 − alpha, 95% by default) of mean(current) − mean(baseline) in percent
+   * of the baseline mean: Welch's when both sides have n ≥ 2, the prediction interval of the
+   * side with n ≥ 2 when the other has one build; null for one build on each side.
+   */
   changeCi95Pct: [number, number] | null;
-  /** Two-sided Mann-Whitney U p-value of baseline vs current wall times. */
+  /** Two-sided p-value of the test in `pMethod`; null for one build on each side. */
   pValue: number | null;
-  pMethod: 'exact' | 'normal' | null;
-  /** Whether the two 95% CIs overlap; null unless both sides have n ≥ 2. */
+  /** welch: Welch's t-test of the means; prediction: a single build against the other side's prediction interval. ('exact' and 'normal' were Mann-Whitney U, no longer used.) */
+  pMethod: 'welch' | 'prediction' | 'exact' | 'normal' | null;
+  /** Whether the two sides' 95% CIs of the mean overlap; null unless both have n ≥ 2. Informational: overlapping intervals do not mean "no difference"; the verdict uses the interval of the difference. */
   ciOverlap: boolean | null;
   /** Whether the time change passed the significance rule (see `rule`). */
   significant: boolean | null;

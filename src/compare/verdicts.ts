@@ -6,8 +6,8 @@ import type { CellResult, Results } from '../results/types.ts';
 import { median, summarizeSamples } from '../results/stats.ts';
 import { environmentWarnings } from '../results/environment.ts';
 import { UsageError } from '../errors.ts';
-import { fmtBytes, fmtCount, fmtDuration, fmtP, fmtPct } from './markdown.ts';
-import { mannWhitneyU } from './mann-whitney.ts';
+import { fmtBytes, fmtCount, fmtDuration, fmtPct } from './markdown.ts';
+import { levelText, timeTest } from './time-test.ts';
 import { DEFAULT_COMPARE_OPTIONS, type CellComparison, type CellSide, type Comparison, type CompareOptions, type RunRef, type Summary } from './types.ts';
 
 /** Defaults once, then every check; messages name the CLI flag. */
@@ -36,6 +36,7 @@ export function cellSide(cell: CellResult): CellSide {
     n: ok.length,
     failed: cell.runs.length - ok.length,
     medianMs: stats ? stats.medianMs : null,
+    meanMs: stats ? stats.meanMs : null,
     ci95Ms: stats ? stats.ci95Ms : null,
     cachedSteps: ok.length ? median(ok.map((r) => r.cachedSteps)) : null,
     totalSteps: ok.length ? median(ok.map((r) => r.totalSteps)) : null,
@@ -63,9 +64,10 @@ function okWallMs(cell: CellResult): number[] {
 
 /** The decision rule in words; also printed in the Markdown so a reader can check a verdict. */
 export function decisionRule(o: CompareOptions): string[] {
+  const level = levelText(o.alpha);
   return [
-    `Time (median wall time of the successful repetitions): a slowdown counts when it is significant AND the median is at least ${o.alertPct}% slower (alert) or ${o.failPct}% slower (fail); a speed-up of at least ${o.alertPct}% that is significant is "improved".`,
-    `Significant means: the two-sided Mann-Whitney U test gives p < ${o.alpha}, OR the two 95% confidence intervals of the mean do not overlap (both sides n ≥ 2), OR, when a side has a single repetition, the median changed by more than ${o.failPct * 2}%. With n ≤ 3 per side the U test cannot reach p < 0.05, so the last two rules are what catch gross regressions in short runs.`,
+    `Time: the change is that of the mean wall time of the successful repetitions, mean(current) / mean(baseline) − 1; its interval is the ${level} interval of the difference of the means, in % of the baseline mean. A slowdown counts when it is significant AND at least ${o.alertPct}% (alert) or ${o.failPct}% (fail); a significant speed-up of at least ${o.alertPct}% is "improved".`,
+    `Significant means: with n ≥ 2 on both sides, Welch's t-test gives p < ${o.alpha} (the interval excludes 0); with one build on one side, that build lies outside the other side's ${level} prediction interval, mean ± t(n − 1)·sd·√(1 + 1/n); with one build on each side, the change exceeds ${o.failPct * 2}%. With so few repetitions that no rank test could reach p < ${o.alpha} (2 vs ≤ 7, 3 vs ≤ 4 at 0.05), a change beyond ${o.failPct * 2}% also counts, so two repetitions never catch less than one.`,
     'Cache reuse: fewer cached steps (median) than the baseline is a fail on its own, whatever the timings.',
     `Cache size: median cache size more than ${o.cacheGrowthPct}% larger is an alert.`,
     'Failed builds in the current run where the baseline had none are a fail (an alert if the baseline also had failures).',
@@ -73,35 +75,25 @@ export function decisionRule(o: CompareOptions): string[] {
   ];
 }
 
-function timeFindings(b: CellResult, c: CellResult, bs: CellSide, cs: CellSide, o: CompareOptions): { findings: Finding[]; out: Pick<CellComparison, 'changePct' | 'changeCi95Pct' | 'pValue' | 'pMethod' | 'ciOverlap' | 'significant'> } {
-  const none = { changePct: null, changeCi95Pct: null, pValue: null, pMethod: null, ciOverlap: null, significant: null };
-  if (bs.medianMs === null || cs.medianMs === null || cs.ci95Ms === null || bs.ci95Ms === null) {
-    return { findings: bs.medianMs === null && cs.medianMs !== null ? [{ level: 'note', text: 'time not compared: the baseline has no successful run' }] : [], out: none };
+type TimeOut = Pick<CellComparison, 'changePct' | 'changeCi95Pct' | 'pValue' | 'pMethod' | 'ciOverlap' | 'significant'>;
+
+function timeFindings(b: CellResult, c: CellResult, bs: CellSide, cs: CellSide, o: CompareOptions): { findings: Finding[]; out: TimeOut } {
+  const none: TimeOut = { changePct: null, changeCi95Pct: null, pValue: null, pMethod: null, ciOverlap: null, significant: null };
+  if (bs.meanMs === null || cs.meanMs === null || cs.ci95Ms === null || bs.ci95Ms === null) {
+    return { findings: bs.meanMs === null && cs.meanMs !== null ? [{ level: 'note', text: 'time not compared: the baseline has no successful run' }] : [], out: none };
   }
-  const changePct = relChange(bs.medianMs, cs.medianMs);
-  if (changePct === null) return { findings: [{ level: 'note', text: 'time not compared: the baseline median is 0 ms' }], out: none };
-  const mw = mannWhitneyU(okWallMs(b), okWallMs(c));
+  const t = timeTest(okWallMs(b), okWallMs(c), o);
+  if (!t) return { findings: [{ level: 'note', text: 'time not compared: the baseline mean is 0 ms' }], out: none };
   const ciOverlap = bs.n >= 2 && cs.n >= 2 ? bs.ci95Ms[0] <= cs.ci95Ms[1] && cs.ci95Ms[0] <= bs.ci95Ms[1] : null;
-  const single = bs.n === 1 || cs.n === 1;
-  const why: string[] = [];
-  if (mw.pValue < o.alpha) why.push(`p = ${fmtP(mw.pValue)} < ${o.alpha}`);
-  if (ciOverlap === false) why.push('95% CIs do not overlap');
-  if (single && Math.abs(changePct) > o.failPct * 2) why.push(`single repetition and beyond ${o.failPct * 2}%`);
-  const significant = why.length > 0;
-  const lo = relChange(bs.medianMs, cs.ci95Ms[0]);
-  const hi = relChange(bs.medianMs, cs.ci95Ms[1]);
-  const out = { changePct, changeCi95Pct: cs.n >= 2 && lo !== null && hi !== null ? ([lo, hi] as [number, number]) : null, pValue: mw.pValue, pMethod: mw.method, ciOverlap, significant };
-  const what = `time ${fmtPct(changePct)} (${fmtDuration(bs.medianMs)} → ${fmtDuration(cs.medianMs)})`;
+  const out: TimeOut = { changePct: t.changePct, changeCi95Pct: t.ciPct, pValue: t.pValue, pMethod: t.method === 'ratio' ? null : t.method, ciOverlap, significant: t.significant };
+  const what = `time ${fmtPct(t.changePct)} (mean ${fmtDuration(bs.meanMs)} → ${fmtDuration(cs.meanMs)})`;
   const findings: Finding[] = [];
-  if (Math.abs(changePct) >= o.alertPct) {
-    if (significant) {
-      const level: Level = changePct < 0 ? 'improved' : changePct >= o.failPct ? 'fail' : 'alert';
-      findings.push({ level, text: `${what}: ${why.join(', ')}` });
+  if (Math.abs(t.changePct) >= o.alertPct) {
+    if (t.significant) {
+      const level: Level = t.changePct < 0 ? 'improved' : t.changePct >= o.failPct ? 'fail' : 'alert';
+      findings.push({ level, text: `${what}: ${t.evidence.join(', ')}` });
     } else {
-      const against = [`p = ${fmtP(mw.pValue)}`];
-      if (ciOverlap) against.push('95% CIs overlap');
-      if (single) against.push(`single repetition within ${o.failPct * 2}%`);
-      findings.push({ level: 'note', text: `${what}, not significant (${against.join(', ')})` });
+      findings.push({ level: 'note', text: `${what}, not significant (${t.evidence.join(', ')})` });
     }
   }
   return { findings, out };

@@ -19,7 +19,10 @@ export interface CellSummary {
   okRuns: number;
   failedRuns: number;
   stats?: Stats;
+  /** Median wall time over successful runs: descriptive (charts, unattributed time). */
   medianMs?: number;
+  /** Mean wall time over successful runs: the estimand of every time claim in the report (ranking, vs none, expected time). */
+  meanMs?: number;
   /** Median over successful runs. */
   cachedSteps?: number;
   totalSteps?: number;
@@ -39,19 +42,24 @@ export interface CellSummary {
   complete: boolean;
 }
 
+/** A mode against none in one scenario; one estimand throughout: the difference of the mean wall times. */
 export interface VsNone {
   scenario: string;
   mode: string;
-  /** median(mode) / median(none). */
+  /** mean(mode) / mean(none). */
   ratio: number;
   /** (ratio − 1) × 100; negative = faster than none. */
   changePct: number;
-  /** median(mode) − median(none), ms. */
+  /** mean(mode) − mean(none), ms. */
   diffMs: number;
-  /** Welch 95% CI of mean(mode) − mean(none), in ms and in % of none's mean. */
-  ci?: { diffMs: [number, number]; changePct: [number, number]; df: number };
-  /** How to read the CI: "Welch 95% CI of the mean difference" or why there is none. */
+  /**
+   * 95% interval of mean(mode) − mean(none), in ms and in % of none's mean: Welch's when both
+   * cells have ≥ 2 runs, a prediction interval when one has a single run.
+   */
+  ci?: { diffMs: [number, number]; changePct: [number, number]; df: number; method: 'welch' | 'prediction' };
+  /** How to read the interval, or why there is none. */
   ciNote: string;
+  /** From the interval: below 0 faster, above 0 slower; unknown without one. */
   verdict: 'faster' | 'slower' | 'no clear difference' | 'unknown';
 }
 
@@ -67,14 +75,18 @@ export interface ScenarioAnalysis {
 }
 
 export interface ExpectedTime {
-  /** Σ weight × median; undefined when incomplete. */
+  /** Σ weight × mean; undefined when incomplete. */
   ms?: number;
-  terms: Array<{ scenario: string; weight: number; medianMs?: number }>;
+  /** Per weighted scenario: its weight, its cell's mean (the term) and median (descriptive). */
+  terms: Array<{ scenario: string; weight: number; meanMs?: number; medianMs?: number }>;
   /** Weighted scenarios without a median for this mode. */
   missing: string[];
   complete: boolean;
-  /** Approximate 95% CI from means (needs ≥ 2 runs per weighted cell). */
+  /** 95% CI of Σ weight × mean: ± t(df)·seMs (needs ≥ 2 runs per weighted cell). */
   ci95Ms?: [number, number];
+  /** Standard error of ms, √(Σ w²·sd²/n), and its Welch–Satterthwaite degrees of freedom. */
+  seMs?: number;
+  df?: number;
   /** expected(mode) / expected(none) − 1, in percent. */
   vsNonePct?: number;
 }
@@ -108,6 +120,17 @@ export interface ModeAnalysis {
   seed?: SeedSummary;
 }
 
+/** expected(runnerUp) − expected(winner) with its 95% interval; separated when the interval excludes 0. */
+export interface Lead {
+  winner: string;
+  runnerUp: string;
+  deltaMs: number;
+  /** Unbounded (±Infinity) when a cell has a single run. */
+  loMs: number;
+  hiMs: number;
+  separated: boolean;
+}
+
 export interface Problem {
   id: string;
   scenario?: string;
@@ -129,6 +152,8 @@ export interface Analysis {
   /** Complete modes by expected time, fastest first. */
   ranking: string[];
   winner?: string;
+  /** The winner against the runner-up: the 95% interval of the difference of their expected times. */
+  lead?: Lead;
   /** The one-paragraph answer, plain text. */
   answer: string;
   /** Scenario → normalised weight, in plan order. */

@@ -2,20 +2,23 @@
  * The derived numbers every human-facing report shows (Markdown, HTML, charts), computed
  * once from Results so the formats cannot disagree. Pure.
  *
- * What is computed, and how:
- * - Cell figures: median wall time (from the cell's Stats, over successful runs), median
- *   cached/total steps, median cache size, and per-build cache costs taken per run and
- *   then the median: export = `cache-export` + `cache-save`, import = `cache-restore` +
- *   `cache-import`.
- * - "vs none" in a scenario: the point estimate is the ratio of medians,
- *   `median(mode) / median(none) − 1` (negative = faster). Its 95% CI is Welch's interval
- *   for the difference of means, `(mean_m − mean_n) ± t(df) · sqrt(sd_m²/n_m + sd_n²/n_n)`
- *   with Welch–Satterthwaite df rounded down, divided by none's mean to give percent.
- *   It needs ≥ 2 successful runs on both sides; with 1 there is "no CI (1 repetition)".
- * - Expected time per build for the commit mix: Σ weight(scenario) × median(cell), with the
+ * What is computed, and how (one estimand per claim: every time claim is about the mean
+ * wall time of a cell's successful repetitions; docs/STATISTICS.md):
+ * - Cell figures: mean wall time with its Student t 95% CI (from the cell's Stats), and,
+ *   descriptive, the median wall time, median cached/total steps, median cache size, and
+ *   per-build cache costs taken per run and then the median: export = `cache-export` +
+ *   `cache-save`, import = `cache-restore` + `cache-import`.
+ * - Ranking in a scenario: by mean.
+ * - "vs none" in a scenario: `mean(mode) / mean(none) − 1` (negative = faster), its 95%
+ *   interval is that of the difference of the means (Welch, fractional Welch–Satterthwaite
+ *   df; a prediction interval when one cell has a single run) divided by none's mean, and
+ *   the verdict is read from that interval. With 1 run each there is "no CI (1 repetition)".
+ * - Expected time per build for the commit mix: Σ weight(scenario) × mean(cell), with the
  *   weights renormalised over the mix. A mode missing any weighted cell is incomplete and
- *   gets no expected time. When every weighted cell has ≥ 2 runs, an approximate 95% CI
- *   uses the means: Σ w·mean ± t(min n − 1) · sqrt(Σ w²·sd²/n).
+ *   gets no expected time. When every weighted cell has ≥ 2 runs its 95% CI is
+ *   Σ w·mean ± t(df) · sqrt(Σ w²·sd²/n), df by Welch–Satterthwaite.
+ * - The lead of the winner over the runner-up: the 95% interval of the difference of their
+ *   expected times, Δ ± t · sqrt(se₁² + se₂²); "separated" when it excludes 0.
  * - Cost side per mode: medians over all successful measured builds of the mode, plus
  *   the mode's seed (parent) build.
  *
@@ -26,11 +29,11 @@
  */
 import { CACHE_MODES } from '../cache-modes.ts';
 import type { CellResult, Results } from '../results/types.ts';
-import { BASELINE_MODE, type Analysis, type CellSummary, type ModeAnalysis, type ScenarioAnalysis, type VsNone } from './analysis-types.ts';
+import { BASELINE_MODE, type Analysis, type CellSummary, type Lead, type ModeAnalysis, type ScenarioAnalysis, type VsNone } from './analysis-types.ts';
 import { buildAnswer } from './answer.ts';
 import { buildCaveats } from './caveats.ts';
 import { EXPORT_PHASES, IMPORT_PHASES, medianOf, okRuns, phaseSum, summarizeCell, summarizeSeed } from './cells.ts';
-import { expectedTime } from './expected.ts';
+import { expectedDifference, expectedTime } from './expected.ts';
 import { expectationFlags, problems } from './flags.ts';
 import { compareToNone } from './vs-none.ts';
 
@@ -41,6 +44,7 @@ export {
   type CellSummary,
   type ExpectedTime,
   type Flag,
+  type Lead,
   type ModeAnalysis,
   type Problem,
   type ScenarioAnalysis,
@@ -48,7 +52,7 @@ export {
   type VsNone,
 } from './analysis-types.ts';
 export { summarizeCell } from './cells.ts';
-export { expectedTime } from './expected.ts';
+export { expectedDifference, expectedTime } from './expected.ts';
 export { compareToNone, welchCi } from './vs-none.ts';
 
 function unique<T>(xs: Iterable<T>): T[] {
@@ -72,13 +76,13 @@ export function reproduceCommand(results: Results): string {
     .join(' ');
 }
 
-/** Every cell of one scenario, its ranking by median and each mode against none. */
+/** Every cell of one scenario, its ranking by mean and each mode against none. */
 function analyzeScenario(results: Results, scenario: string, modeNames: string[], weight: number): ScenarioAnalysis {
   const plan = results.plan;
   const find = (s: string, m: string): CellResult | undefined => results.cells.find((c) => c.scenario === s && c.mode === m);
   const cells = modeNames.map((mode) => summarizeCell(scenario, mode, find(scenario, mode), plan.repetitions, plan.fixture));
-  const measured = cells.filter((c) => c.medianMs !== undefined).sort((x, y) => (x.medianMs as number) - (y.medianMs as number));
-  const ranking = [...measured, ...cells.filter((c) => c.medianMs === undefined)].map((c) => c.mode);
+  const measured = cells.filter((c) => c.meanMs !== undefined).sort((x, y) => (x.meanMs as number) - (y.meanMs as number));
+  const ranking = [...measured, ...cells.filter((c) => c.meanMs === undefined)].map((c) => c.mode);
   const none = cells.find((c) => c.mode === BASELINE_MODE);
   const vsNone: Record<string, VsNone> = {};
   if (none) {
@@ -123,6 +127,14 @@ function rankModes(modes: ModeAnalysis[]): string[] {
     .map((m) => m.mode);
 }
 
+/** The winner against the runner-up, by the interval of the difference of their expected times. */
+function leadOf(modes: ModeAnalysis[], ranking: string[]): Lead | undefined {
+  const [winner, runnerUp] = ranking.map((r) => modes.find((m) => m.mode === r) as ModeAnalysis);
+  const d = winner && runnerUp ? expectedDifference(runnerUp.expected, winner.expected) : undefined;
+  if (!winner || !runnerUp || !d) return undefined;
+  return { winner: winner.mode, runnerUp: runnerUp.mode, deltaMs: d.delta, loMs: d.lo, hiMs: d.hi, separated: d.separated };
+}
+
 export function analyze(results: Results): Analysis {
   const plan = results.plan;
   const scenarioNames = unique([...plan.scenarios, ...results.cells.map((c) => c.scenario)]);
@@ -143,6 +155,7 @@ export function analyze(results: Results): Analysis {
     modes,
     ranking,
     winner: ranking[0],
+    lead: leadOf(modes, ranking),
     mix,
     minRuns: measured.length ? Math.min(...measured.map((c) => c.okRuns)) : 0,
     flags: expectationFlags(scenarios, modes),

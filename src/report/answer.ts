@@ -10,6 +10,15 @@ function mixText(mix: Analysis['mix']): string {
   return mix.filter((m) => m.weight > 0).map((m) => `${m.scenario} ${fmtWeight(m.weight)}`).join(', ');
 }
 
+/** Whether the lead is real, from the 95% interval of the difference of the expected times (not from overlapping intervals). */
+function leadSentence(lead: AnalysisCore['lead']): string | undefined {
+  if (!lead || !Number.isFinite(lead.loMs) || !Number.isFinite(lead.hiMs)) return undefined;
+  const range = `${fmtS(lead.loMs)} … ${fmtS(lead.hiMs)}`;
+  return lead.separated
+    ? `The lead is significant: the 95% interval of the difference, ${range} per build, excludes 0.`
+    : `The 95% interval of the difference, ${range} per build, includes 0, so the lead over ${lead.runnerUp} is not clearly real.`;
+}
+
 export function buildAnswer(a: AnalysisCore, results: Results): string {
   const mixStr = mixText(a.mix);
   const byMode = new Map(a.modes.map((m) => [m.mode, m]));
@@ -26,6 +35,8 @@ export function buildAnswer(a: AnalysisCore, results: Results): string {
     const b = best ? byMode.get(best) : undefined;
     parts.push(`For this commit mix (${mixStr}), no cache mode beat building from scratch: none is fastest at an expected ${fmtS(w)} per build.`);
     if (b?.expected.ms !== undefined) parts.push(`The best cache mode, ${b.mode}, expects ${fmtS(b.expected.ms)} (${fmtPct(b.expected.vsNonePct)}).`);
+    const lead = leadSentence(a.lead);
+    if (lead) parts.push(lead);
   } else {
     const vs = noneMs !== undefined ? ` vs ${fmtS(noneMs)} with none (${fmtPct(winner.expected.vsNonePct)})` : ' (none was not measured, so there is no baseline)';
     parts.push(`For this commit mix (${mixStr}), ${winner.mode} is fastest: expected ${fmtS(w)} per build${vs}.`);
@@ -33,11 +44,8 @@ export function buildAnswer(a: AnalysisCore, results: Results): string {
     if (second?.expected.ms !== undefined) {
       const gap = (second.expected.ms / w - 1) * 100;
       parts.push(`Runner-up: ${second.mode} at ${fmtS(second.expected.ms)}${second.mode === BASELINE_MODE ? '' : ` (${fmtPct(second.expected.vsNonePct)})`}, ${gap < 0.5 ? 'practically tied' : `${gap.toFixed(0)}% slower than ${winner.mode}`}.`);
-      const ci1 = winner.expected.ci95Ms;
-      const ci2 = second.expected.ci95Ms;
-      if (ci1 && ci2) {
-        parts.push(ci1[1] < ci2[0] ? `The lead is outside both modes' 95% confidence intervals.` : `Their 95% confidence intervals overlap, so the lead over ${second.mode} is not clearly real.`);
-      }
+      const lead = leadSentence(a.lead);
+      if (lead) parts.push(lead);
     }
   }
   if (a.minRuns <= 1) parts.push('Each cell was built once, so differences of a few percent may be noise.');

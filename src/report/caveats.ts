@@ -6,6 +6,7 @@
 import type { Results } from '../results/types.ts';
 import { BASELINE_MODE, type AnalysisCore } from './analysis-types.ts';
 import { medianOf } from './cells.ts';
+import { OUTLIER_MIN_N } from '../results/stats.ts';
 import { fmtBytes, fmtCost, fmtPct, fmtS } from './format.ts';
 
 function listWords(xs: readonly string[]): string {
@@ -68,29 +69,32 @@ function localCaveat(a: AnalysisCore): string {
   return `local needs a CI cache step (e.g. actions/cache) that restores the cache directory before the build and saves it after; that time is shown as cache-restore (median ${fmtCost(restore)}) and cache-save (median ${fmtCost(save)}). Here it is a copy on local disk; on a hosted runner it is a network download and upload of ${fmtBytes(local?.cost.cacheBytes)}, and CI caches are evicted by size and age.`;
 }
 
-/** Per scenario, the cache modes that were slower than none. */
+/** Per scenario, the cache modes that were slower than none (means, as in "vs none"). */
 function slowerThanNone(a: AnalysisCore): string[] {
   const out: string[] = [];
   for (const s of a.scenarios) {
-    // With a CI, only gaps it confirms; with single builds, every gap, marked as possibly noise.
+    // With an interval, only gaps it confirms; with single builds, every gap, marked as possibly noise.
     const slower = Object.values(s.vsNone)
-      .filter((v) => v.mode !== BASELINE_MODE && v.diffMs > 0 && v.verdict !== 'no clear difference')
+      .filter((v) => v.mode !== BASELINE_MODE && (v.verdict === 'slower' || (v.verdict === 'unknown' && v.diffMs > 0)))
       .sort((x, y) => y.changePct - x.changePct);
     if (slower.length === 0) continue;
-    const what = slower.map((v) => `${v.mode} (${fmtPct(v.changePct)}${v.verdict === 'slower' ? ', outside the 95% CI' : ''})`);
+    const what = slower.map((v) => `${v.mode} (${fmtPct(v.changePct)}${v.verdict === 'slower' ? ', 95% interval of the difference above 0' : ''})`);
     const noCi = slower.some((v) => v.verdict === 'unknown') ? ' With single builds these gaps may be noise.' : '';
     out.push(
-      `In ${s.scenario}, ${listWords(what)} ${slower.length === 1 ? 'was' : 'were'} slower than none (${fmtS(s.cells.find((x) => x.mode === BASELINE_MODE)?.medianMs)}): there, importing and exporting the cache cost more than the reuse saved.${noCi}`,
+      `In ${s.scenario}, ${listWords(what)} ${slower.length === 1 ? 'was' : 'were'} slower than none (mean ${fmtS(s.cells.find((x) => x.mode === BASELINE_MODE)?.meanMs)}): there, importing and exporting the cache cost more than the reuse saved.${noCi}`,
     );
   }
   return out;
 }
 
+/** Outliers of cells with at least OUTLIER_MIN_N runs (older results stored flags for fewer; below it they are mostly noise). */
 function outliers(a: AnalysisCore): string[] {
   const out: string[] = [];
   for (const s of a.scenarios) {
     for (const c of s.cells) {
-      if (c.stats?.outliers.length) out.push(`${c.id}: repetition${c.stats.outliers.length > 1 ? 's' : ''} ${c.stats.outliers.join(', ')} flagged as outlier${c.stats.outliers.length > 1 ? 's' : ''} (MAD z > 3.5); the median is robust to it, the mean and CI are not.`);
+      const flagged = c.stats && c.stats.n >= OUTLIER_MIN_N ? c.stats.outliers : [];
+      const many = flagged.length > 1;
+      if (flagged.length) out.push(`${c.id}: repetition${many ? 's' : ''} ${flagged.join(', ')} flagged as outlier${many ? 's' : ''} (MAD z > 3.5); the report's means and intervals include ${many ? 'them' : 'it'}, the median (summary.csv) is robust to ${many ? 'them' : 'it'}.`);
     }
   }
   return out;

@@ -1,6 +1,7 @@
 /**
- * One cell's figures (and a seed build's) from its runs: medians over the successful
- * runs, per-build cache costs, hit ratio, what is not attributed to any phase. Pure.
+ * One cell's figures (and a seed build's) from its runs: the mean wall time (what the
+ * report's time claims are about), medians over the successful runs, per-build cache
+ * costs, hit ratio, what is not attributed to any phase. Pure.
  */
 import { median } from '../results/stats.ts';
 import type { CellResult, PhaseName, Phases, RunRecord, SeedRecord } from '../results/types.ts';
@@ -41,6 +42,7 @@ export function summarizeCell(scenario: string, mode: string, cell: CellResult |
     failedRuns: runs.length - ok.length,
     stats: cell?.stats,
     medianMs,
+    meanMs: cell?.stats?.meanMs,
     cachedSteps,
     totalSteps,
     hitRatio: cachedSteps !== undefined && totalSteps ? cachedSteps / totalSteps : undefined,

@@ -16,19 +16,20 @@ export function comparisonMarkdown(comparison: unknown): string | undefined {
   return typeof md === 'string' && md.trim() ? md.trim() : undefined;
 }
 
-/** Values shared by the Markdown and HTML tables (plain text; callers escape). */
+/** Values shared by the Markdown and HTML tables (plain text; callers escape). The 95% CI of the cell's mean. */
 export function ciText(c: CellSummary): string {
   if (!c.stats) return '–';
   if (c.stats.n < 2) return `– (n=${c.stats.n})`;
   return fmtRange(c.stats.ci95Ms[0], c.stats.ci95Ms[1], (x) => (x / 1000).toFixed(1)) + ' s';
 }
 
+/** The change of the mean against none and the 95% interval of the difference ("PI" when it is a prediction interval). */
 export function vsNoneText(s: ScenarioAnalysis, mode: string): string {
   if (mode === BASELINE_MODE) return 'baseline';
   const v = s.vsNone[mode];
   if (!v) return '–';
   if (!v.ci) return `${fmtPct(v.changePct)}; ${v.ciNote}`;
-  return `${fmtPct(v.changePct)} (CI ${fmtPct(v.ci.changePct[0])} … ${fmtPct(v.ci.changePct[1])})`;
+  return `${fmtPct(v.changePct)} (${v.ci.method === 'welch' ? 'CI' : 'PI'} ${fmtPct(v.ci.changePct[0])} … ${fmtPct(v.ci.changePct[1])})`;
 }
 
 export function stepsText(c: CellSummary): string {
@@ -38,11 +39,11 @@ export function stepsText(c: CellSummary): string {
 export function scenarioRows(s: ScenarioAnalysis): string[][] {
   return s.ranking.map((mode, i) => {
     const c = s.cells.find((x) => x.mode === mode) as CellSummary;
-    const median = c.medianMs === undefined ? (c.failedRuns ? 'failed' : 'not measured') : fmtS(c.medianMs);
-    return [c.medianMs === undefined ? '' : String(i + 1), mode, median, ciText(c), vsNoneText(s, mode), stepsText(c), fmtCost(c.cacheExportMs), fmtBytes(c.cacheBytes)];
+    const mean = c.meanMs === undefined ? (c.failedRuns ? 'failed' : 'not measured') : fmtS(c.meanMs);
+    return [c.meanMs === undefined ? '' : String(i + 1), mode, mean, ciText(c), vsNoneText(s, mode), stepsText(c), fmtCost(c.cacheExportMs), fmtBytes(c.cacheBytes)];
   });
 }
-export const SCENARIO_HEAD = ['#', 'Mode', 'Median', '95% CI', 'vs none', 'Cached/total steps', 'Cache export', 'Cache size'];
+export const SCENARIO_HEAD = ['#', 'Mode', 'Mean', '95% CI of mean', 'vs none (95% CI of difference)', 'Cached/total steps', 'Cache export', 'Cache size'];
 
 export function expectedRows(a: Analysis): string[][] {
   const order = [...a.ranking, ...a.modes.map((m) => m.mode).filter((m) => !a.ranking.includes(m))];
@@ -53,7 +54,7 @@ export function expectedRows(a: Analysis): string[][] {
     const ci = e.ci95Ms ? fmtRange(e.ci95Ms[0], e.ci95Ms[1], (x) => (x / 1000).toFixed(1)) + ' s' : e.complete ? '–' : '';
     const vs = mode === BASELINE_MODE ? 'baseline' : fmtPct(e.vsNonePct);
     const expected = e.ms !== undefined ? fmtS(e.ms) : `incomplete (no ${e.missing.join(', ')})`;
-    return [mode, expected, ci, vs, ...weighted.map((w) => fmtS(e.terms.find((t) => t.scenario === w.scenario)?.medianMs))];
+    return [mode, expected, ci, vs, ...weighted.map((w) => fmtS(e.terms.find((t) => t.scenario === w.scenario)?.meanMs))];
   });
 }
 export function expectedHead(a: Analysis): string[] {
@@ -115,12 +116,15 @@ export function overheadText(results: Results): string {
   );
 }
 
+/** What every number and interval of the report estimates (one estimand per claim: number, interval and verdict agree). */
 export const METHOD_NOTES = [
   'Times are wall times of the whole CI-like job as the harness saw it (cache restore and save included), each build on a fresh builder that imports the cache the parent commit\'s seed build exported.',
-  'Median = median over successful builds of a cell. 95% CI = Student t interval of the mean.',
-  '"vs none" = median(mode) / median(none) − 1 in the same scenario (negative = faster); its CI is Welch\'s 95% interval for the difference of means, as a percentage of none\'s mean (needs ≥ 2 builds on both sides).',
-  'Expected per build = Σ over scenarios of commit-mix weight × median. Its CI (≥ 2 builds per cell) is Σ w·mean ± t·√(Σ w²·sd²/n).',
-  'Cache export = cache-export + cache-save phases; cache import = cache-restore + cache-import. Sizes in decimal MB (10⁶ bytes).',
+  'Every time claim is about the mean of a cell\'s successful repetitions. Mean = that mean; 95% CI of mean = Student t interval, mean ± t(n − 1)·sd/√n (no interval with one build). Modes are ranked by mean.',
+  '"vs none" = mean(mode) / mean(none) − 1 in the same scenario (negative = faster). Its interval is the 95% interval of the difference of the means, mean(mode) − mean(none), as a percentage of none\'s mean: Welch\'s (CI; t with Welch–Satterthwaite df) when both cells have ≥ 2 builds, the other cell\'s prediction interval (PI; ± t(n − 1)·sd·√(1 + 1/n)) when one has a single build, no interval with one build each. "Slower than none" in the caveats means that interval lies above 0.',
+  'Expected per build = Σ over scenarios of commit-mix weight × mean; its "vs none" = expected(mode) / expected(none) − 1 (a point estimate). Its 95% CI (≥ 2 builds in every weighted cell) is Σ w·mean ± t(df)·√(Σ w²·sd²/n), df by Welch–Satterthwaite. The answer calls a lead significant when the 95% interval of the difference of the two expected times, Δ ± t·√(se₁² + se₂²), excludes 0; two overlapping intervals do not mean "no difference".',
+  'Descriptive medians, no interval: cached/total steps, cache size, cache export/import and pushed bytes per build (medians over successful builds), phase durations in the phase chart. The time chart\'s bars are medians of repetitions, its whiskers the 95% CI of the mean. Seed builds are single builds.',
+  'Outliers (MAD-based modified z-score above 3.5) are named only for cells with at least 7 repetitions; with fewer the rule mostly flags noise.',
+  'Cache export = cache-export + cache-save phases; cache import = cache-restore + cache-import. Sizes in decimal MB (10⁶ bytes). Details and simulated error rates: docs/STATISTICS.md.',
 ];
 
 

@@ -54,6 +54,16 @@ test('compare: an unchanged run exits 0 and writes the three files into the curr
   assert.equal(bench.length, 15);
 });
 
+test('compare: --current FILE writes the three files beside that file, not into the working directory', () => {
+  const cur = runDir('given-as-file');
+  const r = cachebench(['compare', '--baseline', fixture, '--current', path.join(cur, 'results.json')]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const f of ['comparison.md', 'comparison.json', 'benchmark.json']) {
+    assert.ok(existsSync(path.join(cur, f)), f);
+    assert.ok(!existsSync(path.join(tmp, f)), `${f} in the working directory`);
+  }
+});
+
 test('compare: fewer cached steps exits 1, appends to $GITHUB_STEP_SUMMARY, --out and --json honoured', () => {
   const cur = runDir('fewer-cached', (r) => {
     for (const run of cellOf(r, 'tiny/code-change/registry-max').runs) run.cachedSteps = 2;

@@ -99,11 +99,43 @@ test('MWU uses the normal approximation for large samples', () => {
   assert.ok(Math.abs(r.pValue - 5.909644085596031e-5) < 1e-8, `got ${r.pValue}`);
 });
 
-test('MWU with ties: normal approximation with tie correction', () => {
+/** Two-sided exact p by listing every split of the pooled values (mid-ranks): the definition the fast count must meet. */
+function bruteForceP(x: number[], y: number[]): number {
+  const all = [...x, ...y];
+  const rank = (v: number) => all.filter((w) => w < v).length + (all.filter((w) => w === v).length + 1) / 2;
+  const ranks = all.map(rank);
+  const centre = (x.length * (all.length + 1)) / 2;
+  const observed = Math.abs(ranks.slice(0, x.length).reduce((a, b) => a + b, 0) - centre);
+  let total = 0;
+  let extreme = 0;
+  const pick = (start: number, left: number, sum: number): void => {
+    if (left === 0) {
+      total++;
+      if (Math.abs(sum - centre) >= observed - 1e-9) extreme++;
+      return;
+    }
+    for (let i = start; i <= all.length - left; i++) pick(i + 1, left - 1, sum + (ranks[i] as number));
+  };
+  pick(0, x.length, 0);
+  return extreme / total;
+}
+
+test('MWU with ties: exact permutation distribution for small samples; normal with tie correction when asked or large', () => {
   const r = mannWhitneyU([1, 2, 2, 3, 3], [3, 3, 4, 4, 5]);
-  assert.equal(r.method, 'normal');
+  assert.equal(r.method, 'exact');
   assert.equal(r.u, 2);
-  assert.ok(Math.abs(r.pValue - 0.030059567892412424) < 1e-6, `got ${r.pValue}`);
+  assert.ok(Math.abs(r.pValue - bruteForceP([1, 2, 2, 3, 3], [3, 3, 4, 4, 5])) < 1e-12, `got ${r.pValue}`);
+  assert.ok(Math.abs(mannWhitneyU([1, 2, 2, 3, 3], [3, 3, 4, 4, 5], 'normal').pValue - 0.030059567892412424) < 1e-6);
+  const tiedLarge = mannWhitneyU([...Array(25).keys()].map((i) => i % 5), [...Array(25).keys()].map((i) => (i % 5) + 1));
+  assert.equal(tiedLarge.method, 'normal');
+  // Seeded samples with many ties: the counted distribution equals the listed one.
+  let seed = 7;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % 4);
+  for (let k = 0; k < 20; k++) {
+    const x = Array.from({ length: 2 + (k % 4) }, next);
+    const y = Array.from({ length: 3 + (k % 3) }, next);
+    assert.ok(Math.abs(mannWhitneyU(x, y).pValue - bruteForceP(x, y)) < 1e-12, `${x} vs ${y}`);
+  }
 });
 
 test('MWU with one value per side and with identical values: p = 1, never NaN', () => {
@@ -191,9 +223,11 @@ test('one repetition each side: only a change beyond 2 × fail threshold counts'
   assert.equal(one({ wallMs: [10_000] }, { wallMs: [4_000] }).cell.verdict, 'improved');
 });
 
-test('n = 3: a gross low-noise regression is caught by the CIs though MWU cannot reach p < 0.05', () => {
+test('n = 3: a gross low-noise regression is caught by Welch\'s t-test though no rank test can reach p < 0.05', () => {
+  assert.ok(mannWhitneyU([10_000, 10_100, 9_950], [14_000, 14_100, 13_900]).pValue >= 0.05, 'the rank test cannot');
   const { cell } = one({ wallMs: [10_000, 10_100, 9_950] }, { wallMs: [14_000, 14_100, 13_900] });
-  assert.ok((cell.pValue as number) >= 0.05);
+  assert.equal(cell.pMethod, 'welch');
+  assert.ok((cell.pValue as number) < 0.05, `p = ${cell.pValue}`);
   assert.equal(cell.ciOverlap, false);
   assert.equal(cell.verdict, 'fail');
   const noisy = one({ wallMs: [10_000, 14_000, 7_000] }, { wallMs: [13_000, 9_000, 16_000] }).cell;
@@ -263,7 +297,8 @@ test('Markdown: headline, environment warnings, regression list and a row per ce
   assert.match(md, /^## cachebench comparison: FAIL, 1 of 2 cells regressed/);
   assert.match(md, /### Environment differences[\s\S]*- cpus: 2 → 4/);
   assert.match(md, /- \*\*FAIL\*\* code-change \/ registry-max: cached steps 7 → 4 \(of 7\)/);
-  assert.match(md, /\| code-change \| registry-max \| 10\.05 s \(n=5\) \| 10\.05 s \(n=5\) \| 0\.0% \(.*\) \| 1\.000 \| 7\/7 → 4\/7 \| \*\*FAIL\*\* \|/);
+  assert.match(md, /\| Baseline mean \| Current mean \| Change of the mean \(95% interval of the difference\) \| p \|/);
+  assert.match(md, /\| code-change \| registry-max \| 10\.04 s \(n=5\) \| 10\.04 s \(n=5\) \| 0\.0% \(.*\) \| 1\.000 \| 7\/7 → 4\/7 \| \*\*FAIL\*\* \|/);
   assert.match(md, /\| no-change \| registry-max .* \| ok \| {2}\|$/m);
   assert.match(md, /### How a verdict is decided/);
 });

@@ -138,26 +138,32 @@ test('analysis: expected time for the commit mix, renormalised weights, and vs n
   assert.equal(a.winner, 'fast');
   assert.match(a.answer, /fast is fastest: expected 1\.5 s per build vs 2\.2 s with none \(−31%\)/);
 
-  // CI of the expected time: Σ w·mean ± t(n−1)·√(Σ w²·sd²/n); both cells have sd 100, n 3.
-  const half = tCritical95(2) * Math.sqrt((0.75 ** 2 * 100 ** 2) / 3 + (0.25 ** 2 * 100 ** 2) / 3);
+  // CI of the expected time: Σ w·mean ± t(df)·√(Σ w²·sd²/n), Welch–Satterthwaite df; both cells have sd 100, n 3.
+  const v1 = (0.75 ** 2 * 100 ** 2) / 3;
+  const v2 = (0.25 ** 2 * 100 ** 2) / 3;
+  const df = (v1 + v2) ** 2 / (v1 ** 2 / 2 + v2 ** 2 / 2);
+  const half = tCritical95(df) * Math.sqrt(v1 + v2);
   assert.ok(fast?.expected.ci95Ms);
+  assert.ok(Math.abs((fast.expected.df as number) - df) < 1e-9, `df ${fast.expected.df}`);
   assert.ok(Math.abs(fast.expected.ci95Ms[0] - (1475 - half)) < 1e-9);
   assert.ok(Math.abs(fast.expected.ci95Ms[1] - (1475 + half)) < 1e-9);
 
-  // vs none in scenario a: ratio of medians; Welch CI of mean difference (by hand: df = 2.94 → t(2)).
+  // vs none in scenario a: ratio of means; Welch CI of the difference of means, fractional df as R's t.test (by hand: df = 2.94, t = 3.219).
   const v = a.scenarios.find((s) => s.scenario === 'a')?.vsNone.fast;
   assert.ok(v?.ci);
   assert.equal(v.ratio, 1100 / 2200);
   assert.equal(v.changePct, -50);
   const se = Math.sqrt(100 ** 2 / 3 + 200 ** 2 / 3);
-  assert.ok(Math.abs(v.ci.df - 2.941) < 0.001);
-  assert.ok(Math.abs(v.ci.diffMs[0] - (-1100 - 4.303 * se)) < 1e-9);
-  assert.ok(Math.abs(v.ci.diffMs[1] - (-1100 + 4.303 * se)) < 1e-9);
-  assert.ok(Math.abs(v.ci.changePct[0] - (100 * (-1100 - 4.303 * se)) / 2200) < 1e-9);
+  assert.ok(Math.abs(v.ci.df - 2.941) < 0.001, `df ${v.ci.df}`);
+  const t = tCritical95(v.ci.df);
+  assert.ok(Math.abs(t - 3.2188) < 1e-3, `t ${t}`);
+  assert.ok(Math.abs(v.ci.diffMs[0] - (-1100 - t * se)) < 1e-9);
+  assert.ok(Math.abs(v.ci.diffMs[1] - (-1100 + t * se)) < 1e-9);
+  assert.ok(Math.abs(v.ci.changePct[0] - (100 * (-1100 - t * se)) / 2200) < 1e-9);
   assert.equal(v.verdict, 'faster');
   // Scenario b: fast is slower than none, and the caveats say so.
   assert.equal(a.scenarios.find((s) => s.scenario === 'b')?.vsNone.fast?.verdict, 'slower');
-  assert.ok(a.caveats.some((c) => /In b, fast \(\+30%, outside the 95% CI\) was slower than none/.test(c)));
+  assert.ok(a.caveats.some((c) => /In b, fast \(\+30%, 95% interval of the difference above 0\) was slower than none \(mean 2\.0 s\)/.test(c)), a.caveats.join('\n'));
   assert.deepEqual(a.scenarios.find((s) => s.scenario === 'a')?.ranking, ['fast', 'none']);
 });
 

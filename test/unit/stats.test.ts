@@ -1,16 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bench } from 'tinybench';
-import { median, outlierIndexes, sd, summarizeSamples, tCritical95 } from '../../src/results/stats.ts';
+import { median, OUTLIER_MIN_N, outlierIndexes, sd, summarizeSamples, tCritical95 } from '../../src/results/stats.ts';
+
+const near = (actual: number, expected: number, tol: number) => assert.ok(Math.abs(actual - expected) <= tol, `${actual}, expected ${expected} ± ${tol}`);
 
 test('median, sd and t critical values', () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.equal(sd([5]), 0);
   assert.ok(Math.abs(sd([2, 4, 4, 4, 5, 5, 7, 9]) - 2.138) < 0.001);
-  assert.equal(tCritical95(1), 12.706);
-  assert.equal(tCritical95(4), 2.776);
-  assert.equal(tCritical95(1000), 1.96);
+  // Computed, not tabled (published tables round to 3 decimals).
+  near(tCritical95(1), 12.706, 5e-4);
+  near(tCritical95(4), 2.776, 5e-4);
+  near(tCritical95(1000), 1.962, 5e-4);
+  near(tCritical95(0), 12.706, 5e-4);
 });
 
 test('summary: CI of the mean, one sample, identical samples', () => {
@@ -18,7 +22,8 @@ test('summary: CI of the mean, one sample, identical samples', () => {
   assert.ok(s);
   assert.equal(s.meanMs, 12);
   assert.equal(s.medianMs, 12);
-  const moe = (4.303 * 2) / Math.sqrt(3);
+  near(tCritical95(2), 4.303, 5e-4);
+  const moe = (tCritical95(2) * 2) / Math.sqrt(3);
   assert.ok(Math.abs(s.ci95Ms[0] - (12 - moe)) < 1e-9 && Math.abs(s.ci95Ms[1] - (12 + moe)) < 1e-9);
   const one = summarizeSamples([7]);
   assert.deepEqual(one?.ci95Ms, [7, 7]);
@@ -29,10 +34,12 @@ test('summary: CI of the mean, one sample, identical samples', () => {
   assert.equal(summarizeSamples([]), undefined);
 });
 
-test('outliers by MAD-based modified z-score', () => {
-  assert.deepEqual(outlierIndexes([10, 10.2, 9.9, 10.1, 30]), [4]);
+test('outliers by MAD-based modified z-score, from 7 values on', () => {
+  assert.equal(OUTLIER_MIN_N, 7);
+  assert.deepEqual(outlierIndexes([10, 10.2, 9.9, 10.1, 10.05, 9.95, 30]), [6]);
+  assert.deepEqual(outlierIndexes([10, 10.2, 9.9, 10.1, 30]), [], 'too few values to tell an outlier from noise');
   assert.deepEqual(outlierIndexes([10, 11]), []);
-  assert.deepEqual(summarizeSamples([10, 10.2, 9.9, 10.1, 30], [1, 2, 3, 4, 5])?.outliers, [5]);
+  assert.deepEqual(summarizeSamples([10, 10.2, 9.9, 10.1, 10.05, 9.95, 30], [1, 2, 3, 4, 5, 6, 7])?.outliers, [7]);
 });
 
 test('our summary agrees with tinybench on the same overridden durations', async () => {
