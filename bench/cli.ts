@@ -8,6 +8,7 @@ import { cmdBaseline } from './commands/baseline.ts';
 import { cmdCompare } from './commands/compare.ts';
 import { cmdDoctor } from './commands/doctor.ts';
 import { cmdEngine } from './commands/engine.ts';
+import { cmdExplain } from './commands/explain.ts';
 import { out } from './commands/io.ts';
 import { cmdMerge } from './commands/merge.ts';
 import { cmdReport } from './commands/report.ts';
@@ -21,6 +22,7 @@ registry-max) makes a multi-stage image build fastest on fresh CI runners.
 Commands:
   run             run the benchmark matrix and write reports (npm run bench)
   report DIR      re-render the reports of a run folder from its results.json
+  explain DIR     why each build's steps re-ran (first re-run step and cause)
   merge DIR...    combine the results of sharded runs (run --shard I/N) into one
   engine start    provision (once) and start the embedded engine and registry
   engine stop     stop them, leaving no process or mount behind
@@ -35,6 +37,7 @@ Run \`cachebench <command> --help\` for a command's options.
 const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
   run: cmdRun,
   report: cmdReport,
+  explain: cmdExplain,
   merge: cmdMerge,
   engine: cmdEngine,
   doctor: cmdDoctor,
@@ -50,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 2 : 0;
     }
     const handler = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
-    if (!handler) throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, merge, compare, baseline, engine, doctor (see cachebench --help)');
+    if (!handler) throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, explain, merge, compare, baseline, engine, doctor (see cachebench --help)');
     return await handler(rest);
   } catch (err) {
     process.stderr.write(formatError(err) + '\n');

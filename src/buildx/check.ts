@@ -66,6 +66,8 @@ interface Accounted {
   /** Instructions (FROM aside) accounted for, and of those the cached ones. */
   counted: number;
   cached: number;
+  /** Whether each accounted instruction (FROM aside) was cached. */
+  states: Map<ExpectedStep, boolean>;
 }
 
 /** Accounts the expected steps of one platform. */
@@ -82,6 +84,7 @@ function accountPlatform(model: DockerfileModel, seen: Map<string, Seen>, contex
   const pending: ExpectedStep[] = [];
   let counted = 0;
   let cached = 0;
+  const states = new Map<ExpectedStep, boolean>();
   // Stages whose FROM a build context serves (known to the model, or seen as `[context …]`).
   const contextFrom = new Set(model.expected.filter((x) => x.keyword === 'FROM' && (x.viaContext !== undefined || contexts.has(fromImage(x.text)))).map((x) => x.stage));
   for (const e of model.expected) {
@@ -103,6 +106,7 @@ function accountPlatform(model: DockerfileModel, seen: Map<string, Seen>, contex
     if (s && s.names.every((n) => n.keyword === e.keyword)) {
       s.used = true;
       found.set(e.chain, s.cached);
+      states.set(e, s.cached);
       counted++;
       if (s.cached) cached++;
     } else pending.push(e);
@@ -113,11 +117,26 @@ function accountPlatform(model: DockerfileModel, seen: Map<string, Seen>, contex
     const shared = found.get(e.chain);
     if (shared === undefined) missing.push(label(e));
     else if (e.keyword !== 'FROM') {
+      states.set(e, shared);
       counted++;
       if (shared) cached++;
     }
   }
-  return { missing, counted, cached };
+  return { missing, counted, cached, states };
+}
+
+/**
+ * Whether each numbered instruction of the target (FROM aside) was cached, by the same
+ * accounting as the self-check; on a multi-platform build, cached on every platform.
+ * Steps with no vertex are absent.
+ */
+export function observedSteps(model: DockerfileModel, steps: readonly StepRecord[]): Map<ExpectedStep, boolean> {
+  const out = new Map<ExpectedStep, boolean>();
+  const contexts = contextVertices(steps);
+  for (const seen of instructionVertices(steps).values()) {
+    for (const [e, cached] of accountPlatform(model, seen, contexts).states) out.set(e, (out.get(e) ?? true) && cached);
+  }
+  return out;
 }
 
 export function checkBuild(model: DockerfileModel, summary: StepSummary, buildxWallMs?: number): BuildCheck {

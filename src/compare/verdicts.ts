@@ -8,6 +8,7 @@ import { environmentWarnings } from '../results/environment.ts';
 import { UsageError } from '../errors.ts';
 import { fmtBytes, fmtCount, fmtDuration, fmtPct } from './markdown.ts';
 import { levelText, timeTest } from './time-test.ts';
+import { lostReuse } from './reuse.ts';
 import { DEFAULT_COMPARE_OPTIONS, type CellComparison, type CellSide, type Comparison, type CompareOptions, type RunRef, type Summary } from './types.ts';
 
 /** Defaults once, then every check; messages name the CLI flag. */
@@ -111,7 +112,10 @@ function compareCell(b: CellResult, c: CellResult, o: CompareOptions): CellCompa
 
   if (bs.cachedSteps !== null && cs.cachedSteps !== null) {
     const ofTotal = cs.totalSteps === null ? '' : ` (of ${fmtCount(cs.totalSteps)})`;
-    if (cs.cachedSteps < bs.cachedSteps) findings.push({ level: 'fail', text: `cached steps ${fmtCount(bs.cachedSteps)} → ${fmtCount(cs.cachedSteps)}${ofTotal}` });
+    if (cs.cachedSteps < bs.cachedSteps) {
+      const why = lostReuse(b, c);
+      findings.push({ level: 'fail', text: `cached steps ${fmtCount(bs.cachedSteps)} → ${fmtCount(cs.cachedSteps)}${ofTotal}${why ? `: ${why}` : ''}` });
+    }
     else if (cs.cachedSteps > bs.cachedSteps) findings.push({ level: 'note', text: `cached steps ${fmtCount(bs.cachedSteps)} → ${fmtCount(cs.cachedSteps)}${ofTotal}, more reuse` });
     if (bs.totalSteps !== null && cs.totalSteps !== null && bs.totalSteps !== cs.totalSteps) {
       findings.push({ level: 'note', text: `total steps ${fmtCount(bs.totalSteps)} → ${fmtCount(cs.totalSteps)}: the build itself changed` });

@@ -24,6 +24,8 @@ const COUNTED = new Set(['ADD', 'COPY', 'RUN', 'WORKDIR']);
 export interface Mount {
   type: string;
   from?: string;
+  /** `source=`/`src=`: the path mounted, within `from` or the build context. */
+  source?: string;
 }
 
 export interface Instruction {
@@ -77,6 +79,8 @@ export interface DockerfileModel {
   stages: Stage[];
   /** ARGs declared before the first FROM, after --build-arg overrides. */
   globalArgs: Record<string, string>;
+  /** The `--build-arg` values the model was read with. */
+  buildArgs: Record<string, string>;
   target: number;
   /** Stage indexes BuildKit builds for the target, in Dockerfile order. */
   needed: number[];
@@ -126,7 +130,8 @@ function flagsOf(ins: AstInstruction): { flags: Record<string, string | null>; m
     flags[name] = value;
     if (name === 'mount' && value) {
       const kv = Object.fromEntries(value.split(',').map((p) => p.split('=', 2) as [string, string?]).map(([k, v]) => [k.trim().toLowerCase(), v ?? '']));
-      mounts.push({ type: kv.type || 'bind', ...(kv.from ? { from: kv.from } : {}) });
+      const source = kv.source ?? kv.src;
+      mounts.push({ type: kv.type || 'bind', ...(kv.from ? { from: kv.from } : {}), ...(source ? { source } : {}) });
     }
   }
   return { flags, mounts };
@@ -317,6 +322,7 @@ export function readDockerfile(text: string, opts: ModelOptions = {}): Dockerfil
   return {
     stages,
     globalArgs,
+    buildArgs: { ...opts.buildArgs },
     target,
     needed: stages.filter(built).map((s) => s.index),
     skipped: stages.filter((s) => !built(s)).map((s) => s.label || s.name || `stage-${s.index}`),

@@ -3,7 +3,7 @@
  * scripts get the raw numbers; an empty field means "not measured".
  */
 import { stringify } from 'csv-stringify/sync';
-import { PHASES, type Results } from '../results/types.ts';
+import { PHASES, type Results, type RunRecord } from '../results/types.ts';
 import { analyze } from './analysis.ts';
 
 type Field = string | number | undefined;
@@ -27,7 +27,19 @@ export const RUNS_COLUMNS = [
   'bytes_pulled',
   'started_at',
   'error',
+  'first_rerun_step',
+  'first_rerun_cause',
+  'first_rerun_why',
+  'cache_findings',
 ] as const;
+
+/** The first step that re-ran and why (src/explain), and the build's cache findings; empty when not explained. */
+function explainFields(r: RunRecord): Field[] {
+  const x = r.explain;
+  if (!x) return [undefined, undefined, undefined, undefined];
+  const first = x.firstMiss[0] ? x.steps[x.firstMiss[0].index] : undefined;
+  return [first?.step ?? '', first?.cause ?? '', first?.why ?? '', x.findings.join(' | ')];
+}
 
 /** One row per measured build, failed ones included. */
 export function renderRunsCsv(results: Results): string {
@@ -52,6 +64,7 @@ export function renderRunsCsv(results: Results): string {
         num(r.bytesPulled),
         r.startedAt,
         err,
+        ...explainFields(r),
       ]);
     }
   }
@@ -82,7 +95,7 @@ export const SUMMARY_COLUMNS = [
 
 /**
  * One row per cell of results.cells. `n` is the number of builds recorded (failed included),
- * the stats are over the successful ones; saving_vs_none_pct = (1 − median/median_none) × 100,
+ * the stats are over the successful ones; saving_vs_none_pct = (1 − mean/mean_none) × 100 (the report's "vs none"),
  * positive = faster than none.
  */
 export function renderSummaryCsv(results: Results): string {

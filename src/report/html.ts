@@ -25,6 +25,8 @@ import {
   SEED_INTRO,
   seedRows,
 } from './tables.ts';
+import { escapeHtml } from './format.ts';
+import { missHtml } from './cache-misses-html.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
 
 export interface ChartInput {
@@ -35,9 +37,7 @@ export interface ChartInput {
   height?: number;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 /**
  * The comparison hook: the compare module's `html` string is inserted as is (it must be
@@ -82,6 +82,10 @@ li { margin: 4px 0; }
 .flag-warning { color: #a15c00; font-weight: bold; }
 pre { background: #f4f4f5; padding: 10px 12px; overflow-x: auto; font-size: 13px; white-space: pre-wrap; overflow-wrap: anywhere; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+tr.rerun td { background: #fff7e6 !important; }
+tr.finding td { background: #fdecea !important; }
+details { margin: 6px 0; }
+summary { cursor: pointer; }
 footer { margin-top: 32px; font-size: 12px; color: #777; }
 `;
 
@@ -173,6 +177,8 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
   const check = selfCheckSummary(results);
   b.push(`<p>${escapeHtml(selfCheckText(check).replace(/\*\*/g, ''))}</p>`);
   if (check.failed.length) b.push(table(SELF_CHECK_HEAD, selfCheckRows(check), { align: ['l', 'r', 'r', 'r', 'r', 'l'] }));
+
+  b.push('<h2>Why steps re-ran</h2>', missHtml(results));
 
   b.push('<h2>Incomplete or failed cells</h2>');
   if (a.incomplete.length === 0) b.push('<p>None: every planned build succeeded.</p>');

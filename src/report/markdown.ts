@@ -2,6 +2,7 @@
 import type { Results } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
 import { fmtWeight } from './format.ts';
+import { MISS_HEAD, missRows, missSummary, missText } from './cache-misses.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
 import {
   comparisonMarkdown,
@@ -75,6 +76,12 @@ export function renderMarkdown(results: Results, comparison?: unknown, analysis:
   const check = selfCheckSummary(results);
   out.push(selfCheckText(check), '');
   if (check.failed.length) out.push(table(SELF_CHECK_HEAD, selfCheckRows(check).map((r) => r.map(esc)), ['l', 'r', 'r', 'r', 'r', 'l']), '');
+
+  out.push('## Why steps re-ran', '');
+  const misses = missSummary(results);
+  out.push(missText(misses), '');
+  if (misses.rows.length) out.push(table(MISS_HEAD, missRows(misses).map((r) => r.map(esc)), ['l', 'l', 'r', 'l', 'l', 'l']), '');
+  if (misses.findings.length) out.push('Findings:', '', ...misses.findings.map((f) => `- ${esc(f)}`), '');
 
   out.push('## Incomplete or failed cells', '');
   if (a.incomplete.length === 0) out.push('None: every planned build succeeded.', '');

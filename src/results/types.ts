@@ -71,6 +71,8 @@ export interface BuildRecord {
   warnings: string[];
   /** The build's own accounting, checked against its Dockerfile (absent for builds recorded before it existed). */
   check?: BuildCheck;
+  /** Why each step that re-ran did (absent for builds recorded before it existed). */
+  explain?: BuildExplanation;
 }
 
 /**
@@ -126,7 +128,7 @@ export interface Stats {
   ci95Ms: [number, number];
   /** Relative margin of error of the mean, in percent. */
   rmePct: number;
-  /** Repetition numbers flagged as outliers (MAD-based modified z-score > 3.5). */
+  /** Repetition numbers flagged as outliers (MAD-based modified z-score > 3.5); none below 7 values (OUTLIER_MIN_N). */
   outliers: number[];
 }
 
@@ -218,4 +220,50 @@ export interface Results {
   status: 'running' | 'complete' | 'interrupted' | 'failed';
   /** Things a reader must know (e.g. shards that were missing when results were merged). */
   notes?: string[];
+}
+
+/**
+ * Why a step re-ran (was not served from the imported cache):
+ * - not-in-cache: no cache was imported (mode none, a seed), the mode does not export
+ *   the stage (min/inline: only the final stage's chain), or the instruction is new or
+ *   edited since the parent commit;
+ * - inputs-changed: build-context files it reads differ from the parent commit's;
+ * - after-miss: an earlier step of its stage, its base stage, or a stage it copies or
+ *   mounts from re-ran;
+ * - base-changed: its stage's FROM image differs from the parent build's;
+ * - arg-changed: an ARG (or ENV, USER, SHELL) value in its cache key differs;
+ * - unexpected: it re-ran and none of the above predicts it.
+ */
+export type MissCause = 'not-in-cache' | 'inputs-changed' | 'after-miss' | 'base-changed' | 'arg-changed' | 'unexpected';
+
+export interface StepExplanation {
+  /** `[stage i/n] TEXT` (first line). */
+  step: string;
+  stage: string;
+  /** What the build did: cached, re-ran, or no vertex (null). */
+  cached: boolean | null;
+  /** What the Dockerfile, the commits and the mode predict: `maybe` = content-addressed input of a re-run stage (cached if its output came out byte-identical). */
+  predicted: 'cached' | 'run' | 'maybe';
+  /** For a step that re-ran or was predicted to. */
+  cause?: MissCause;
+  /** The cause in words ("Sample.Api/BuildInfo.cs changed", "registry-min exports only the final stage"). */
+  why?: string;
+  /** inputs-changed: the first changed files it reads, and how many there are. */
+  files?: string[];
+  fileCount?: number;
+  /** after-miss: the step whose re-run caused this one's. */
+  after?: string;
+  /** The build contradicted the prediction: re-ran though predicted cached (cause `unexpected`), or cached though predicted to re-run. */
+  finding?: 'ran-unpredicted' | 'cached-unpredicted';
+}
+
+export interface BuildExplanation {
+  /** The cache the build started from, in words ("registry-max cache of the parent commit"). */
+  cache: string;
+  /** Every numbered instruction of the stages the target needs (FROM aside), in Dockerfile order. */
+  steps: StepExplanation[];
+  /** Per stage, the first step that re-ran (index into steps). */
+  firstMiss: Array<{ stage: string; index: number }>;
+  /** Contradictions between prediction and build, in words: always worth a look. */
+  findings: string[];
 }

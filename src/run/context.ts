@@ -77,7 +77,8 @@ export function dockerfileModel(fixture: FixtureConfig, root: string, buildArgs:
 /** The one-line outcome of a build for the console, self-check included. */
 export function outcome(rec: BuildRecord, ok: string): string {
   if (rec.status !== 'ok') return `FAILED: ${rec.error?.message.split('\n')[0] ?? ''}`;
-  return rec.check && !rec.check.ok ? `${ok} — SELF-CHECK FAILED: ${rec.check.problems.join(' | ')}` : ok;
+  const findings = rec.explain?.findings.length ? ` — CACHE FINDING: ${rec.explain.findings.join(' | ')}` : '';
+  return (rec.check && !rec.check.ok ? `${ok} — SELF-CHECK FAILED: ${rec.check.problems.join(' | ')}` : ok) + findings;
 }
 
 /**

@@ -17,6 +17,7 @@ import { run } from '../proc.ts';
 import { slug } from '../paths.ts';
 import { CachebenchError } from '../errors.ts';
 import type { BuildRecord, CellResult, Phases, RunRecord, SeedRecord, Stats } from '../results/types.ts';
+import { attachExplanation, cacheSourceOf } from './explain.ts';
 import { blobSet, buildCheckout, keepRawLog, outcome, persist, prepareBuild, refFor, sum, withEngineRetry, type Context } from './context.ts';
 
 interface JobRefs {
@@ -96,6 +97,7 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
     keepRawLog(ctx, `${cell.id}-r${repetition}`, raw);
     await addBuildkitDuration(ctx.engine, rec);
     rec.phases = { ...extraPhases, ...rec.phases };
+    await attachExplanation(ctx, rec, checkout, cacheSourceOf(mode));
     if (rec.status === 'ok') {
       await recordSizes(rec, mode, refs, before, jobDir);
       if (ctx.onBuilt) await ctx.onBuilt(cell, repetition, refs.build);

@@ -10,6 +10,7 @@ import { slug } from '../paths.ts';
 import { CachebenchError } from '../errors.ts';
 import type { CellResult, SeedRecord } from '../results/types.ts';
 import { blobSet, buildCheckout, keepRawLog, outcome, persist, prepareBuild, refFor, sum, withEngineRetry, type Context } from './context.ts';
+import { attachExplanation, SEED_CACHE } from './explain.ts';
 import { markStopped, setupProblemOf } from './outcome.ts';
 
 /** The parent commit's build under `mode`, exporting the cache every cell of that mode starts from. */
@@ -46,6 +47,7 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     rec.wallMs = performance.now() - started;
     keepRawLog(ctx, `seed-${mode.name}`, raw);
     await addBuildkitDuration(ctx.engine, rec);
+    await attachExplanation(ctx, rec, { dir: ctx.ws.parentDir, commit: ctx.ws.parentCommit }, SEED_CACHE);
     if (rec.status === 'ok') {
       rec.cacheBytes = cacheRef ? sum(await blobSet(cacheRef)) : cacheArchive ? statSync(cacheArchive).size : mode.storage === 'image' ? sum(await blobSet(imageRef)) : 0;
     }

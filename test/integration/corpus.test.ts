@@ -23,6 +23,7 @@ import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import type { BuildRecord, Results } from '../../src/results/types.ts';
 import { startEngine, stopIfStarted } from './helpers.ts';
+import { CORPUS_FIRST_RERUN } from '../unit/helpers/corpus-expectations.ts';
 
 interface CorpusCase {
   /** Folder under test/corpus/. */
@@ -141,6 +142,18 @@ for (const c of CASES) {
       const dep = rm.steps.filter((s) => s.kind === 'instruction' && s.name.includes(c.reused));
       assert.ok(dep.length > 0, `${c.name}: a step named like "${c.reused}" in ${rm.steps.map((s) => s.name.split('\n')[0]).join(' | ')}`);
       assert.ok(dep.every((s) => s.cached), `${c.name}: registry-max reuses "${dep[0]?.name.split('\n')[0]}"`);
+    });
+
+    test('every build is explained: the code change re-runs from the COPY that takes the edited file, and nothing re-ran that the Dockerfile does not predict', () => {
+      const want = CORPUS_FIRST_RERUN[c.name]?.[0];
+      assert.ok(want, `${c.name}: an expected first re-run in test/unit/helpers/corpus-expectations.ts`);
+      const findings = builds.flatMap((b) => (b.record.explain ? b.record.explain.findings.map((f) => `${b.label}: ${f}`) : [`${b.label}: no explanation`]));
+      assert.deepEqual(findings, []);
+      const rm = results.cells.find((x) => x.scenario === 'code-change' && x.mode === 'registry-max')?.runs[0]?.explain;
+      const first = rm?.firstMiss[0] ? rm.steps[rm.firstMiss[0].index] : undefined;
+      assert.ok(first?.step.includes(want), `${c.name}: first re-run ${first?.step ?? 'none'}, expected ${want}`);
+      assert.equal(first?.cause, 'inputs-changed');
+      assert.equal(first?.cached, false);
     });
 
     test(`accounting: ${c.steps} counted instructions, and the self-check holds`, () => {

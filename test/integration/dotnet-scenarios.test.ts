@@ -1,7 +1,8 @@
 /**
- * The .NET fixture for real: a parent build exporting registry-max cache, then each
- * scenario commit on a fresh builder importing it. Restore downloads packages inside
- * the build from the machine's NuGet source; publish compiles.
+ * The .NET fixture for real: a parent build exporting registry-max (and registry-min)
+ * cache, then each scenario commit on a fresh builder importing it. Restore downloads
+ * packages inside the build from the machine's NuGet source; publish compiles. Every
+ * build's cache misses are explained, and none is unexpected.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,7 +47,7 @@ async function probeImage(scenario: string, image: string): Promise<void> {
 before(async () => {
   engine = await startEngine();
   const outDir = tempDir('cb-dotnet-');
-  const opts = parseRunOptions(['--fixture', 'dotnet-sample', '--modes', 'registry-max', '--repetitions', '1', '--network-profile', 'loopback', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
+  const opts = parseRunOptions(['--fixture', 'dotnet-sample', '--modes', 'registry-max,registry-min', '--repetitions', '1', '--network-profile', 'loopback', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
   assert.ok(opts !== 'help');
   results = await runBenchmark(engine, opts, { onBuilt: (cell, _rep, image) => probeImage(cell.scenario, image) });
 });
@@ -55,8 +56,8 @@ after(async () => {
   await stopIfStarted(engine);
 });
 
-function run(scenario: string) {
-  const c = results.cells.find((x: CellResult) => x.scenario === scenario);
+function run(scenario: string, mode = 'registry-max') {
+  const c = results.cells.find((x: CellResult) => x.scenario === scenario && x.mode === mode);
   const r = c?.runs[0];
   assert.ok(r, scenario);
   assert.equal(r.status, 'ok', r.error ? `${r.error.message}\n${r.error.logTail}` : '');
@@ -103,10 +104,39 @@ test('dependency-change: restore re-runs and the new package version is what was
 
 test('every .NET build passes its self-check (all numbered steps accounted, phases cover the span)', () => {
   const builds = [...Object.entries(results.seeds).map(([m, s]) => [`seed ${m}`, s] as const), ...results.cells.flatMap((c) => c.runs.map((r) => [c.id, r] as const))];
-  assert.equal(builds.length, 4);
+  assert.equal(builds.length, 8);
   for (const [name, b] of builds) {
     assert.ok(b.check, `${name}: a self-check is recorded`);
     assert.equal(b.check.instructions.accounted, b.check.instructions.expected, `${name}: missing ${b.check.instructions.missing.join('; ')}`);
     assert.ok(b.check.ok, `${name}: ${b.check.problems.join('; ')}`);
   }
+});
+
+/** The first step that re-ran in a cell's build, and its cause. */
+function firstRerun(scenario: string, mode: string) {
+  const x = run(scenario, mode).explain;
+  assert.ok(x, `${scenario} × ${mode}: an explanation is recorded`);
+  return x.firstMiss[0] ? x.steps[x.firstMiss[0].index] : undefined;
+}
+
+test('every cache miss is explained: the first re-run step and its cause per scenario and mode, nothing unexpected', () => {
+  const builds = [...Object.entries(results.seeds).map(([m, s]) => [`seed ${m}`, s] as const), ...results.cells.flatMap((c) => c.runs.map((r) => [c.id, r] as const))];
+  const findings = builds.flatMap(([name, b]) => (b.explain ? b.explain.findings.map((f) => `${name}: ${f}`) : [`${name}: no explanation`]));
+  assert.deepEqual(findings, []);
+  const code = firstRerun('code-change', 'registry-max');
+  assert.equal(code?.step, '[build 7/8] COPY . .');
+  assert.equal(code?.cause, 'inputs-changed');
+  assert.deepEqual(code?.files, ['Sample.Api/BuildInfo.cs']);
+  const deps = firstRerun('dependency-change', 'registry-max');
+  assert.equal(deps?.step, '[build 4/8] COPY */*.csproj ./');
+  assert.deepEqual(deps?.files, ['Sample.Infrastructure/Sample.Infrastructure.csproj']);
+  assert.equal(firstRerun('no-change', 'registry-max'), undefined);
+  for (const scenario of ['code-change', 'dependency-change']) {
+    const min = firstRerun(scenario, 'registry-min');
+    assert.equal(min?.step, '[build 2/8] WORKDIR /src', scenario);
+    assert.equal(min?.cause, 'not-in-cache');
+    assert.match(min?.why ?? '', /registry-min exports only the final stage/);
+  }
+  // Nothing the builder stage reads changed: the final stage is found by its definition and the builder stage is never run.
+  assert.equal(firstRerun('no-change', 'registry-min'), undefined);
 });

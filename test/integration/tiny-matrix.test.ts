@@ -152,3 +152,26 @@ test('every build passes its self-check: 9 numbered steps (two FROMs share one v
     assert.ok(b.check.phases.sumMs + b.check.phases.unattributedMs >= b.check.phases.spanMs - 10, name);
   }
 });
+
+test('every cache miss is explained, none unexpected: the first re-run step and its cause per cell', () => {
+  const builds = [...Object.entries(results.seeds).map(([m, s]) => [`seed ${m}`, s] as const), ...results.cells.flatMap((c) => c.runs.map((r) => [c.id, r] as const))];
+  const findings = builds.flatMap(([name, b]) => (b.explain ? b.explain.findings.map((f) => `${name}: ${f}`) : [`${name}: no explanation`]));
+  assert.deepEqual(findings, []);
+  const first = (scenario: string, mode: string) => {
+    const x = results.cells.find((c) => c.scenario === scenario && c.mode === mode)?.runs[0]?.explain;
+    assert.ok(x, `${scenario} × ${mode} explained`);
+    const s = x.firstMiss[0] ? x.steps[x.firstMiss[0].index] : undefined;
+    return s ? `${s.step} | ${s.cause ?? ''} | ${s.why ?? ''}` : 'nothing re-ran';
+  };
+  for (const mode of ['local', 'registry-max']) {
+    assert.equal(first('code-change', mode), '[builder 5/6] COPY . . | inputs-changed | src/message.txt changed');
+    assert.equal(first('dependency-change', mode), '[builder 3/6] COPY deps.txt ./ | inputs-changed | deps.txt changed');
+  }
+  for (const mode of ['inline', 'registry-min']) {
+    for (const scenario of ['code-change', 'dependency-change']) {
+      assert.equal(first(scenario, mode), `[builder 2/6] WORKDIR /src | not-in-cache | ${mode} exports only the final stage's layers, not stage builder`);
+    }
+  }
+  for (const scenario of ['code-change', 'dependency-change', 'no-change']) assert.equal(first(scenario, 'none'), '[builder 2/6] WORKDIR /src | not-in-cache | mode none imports no cache');
+  for (const mode of ['local', 'inline', 'registry-min', 'registry-max']) assert.equal(first('no-change', mode), 'nothing re-ran');
+});

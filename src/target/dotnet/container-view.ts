@@ -6,32 +6,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CopyInstruction, DotnetCommand, ParsedDockerfile } from './dockerfile.ts';
 import { isDir, sortedEntries } from './files.ts';
+import { globSegmentRegex } from '../../dockerfile/copy-sources.ts';
 
 const hasGlob = (s: string) => /[*?[]/.test(s);
-
-/**
- * One path segment of a COPY source as a regular expression, with Go's filepath.Match
- * semantics (`*`, `?`, `[…]` within a segment; BuildKit matches COPY sources with it).
- * Hand-written: the glob libraries at hand (minimatch, picomatch) follow shell/gitignore
- * rules (`**`, braces, extglobs, dotfiles), which COPY does not have.
- */
-function globSegmentRegex(seg: string): RegExp {
-  let re = '';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i] ?? '';
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const j = seg.indexOf(']', i + 1);
-      if (j < 0) re += '\\[';
-      else {
-        re += '[' + seg.slice(i + 1, j).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = j;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /** Host paths a COPY source names in the context (globs expanded, in sorted order). */
 function expandSource(contextDir: string, src: string): string[] {
