@@ -11,6 +11,7 @@ import { cmdEngine } from './commands/engine.ts';
 import { cmdExplain } from './commands/explain.ts';
 import { out } from './commands/io.ts';
 import { cmdMerge } from './commands/merge.ts';
+import { cmdMix } from './commands/mix.ts';
 import { cmdReport } from './commands/report.ts';
 import { cmdRun } from './commands/run.ts';
 
@@ -23,6 +24,7 @@ Commands:
   run             run the benchmark matrix and write reports (npm run bench)
   report DIR      re-render the reports of a run folder from its results.json
   explain DIR     why each build's steps re-ran (first re-run step and cause)
+  mix             the repository's own commit mix from its git history (for run --mix-from)
   merge DIR...    combine the results of sharded runs (run --shard I/N) into one
   engine start    provision (once) and start the embedded engine and registry
   engine stop     stop them, leaving no process or mount behind
@@ -39,6 +41,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = 
   report: cmdReport,
   explain: cmdExplain,
   merge: cmdMerge,
+  mix: cmdMix,
   engine: cmdEngine,
   doctor: cmdDoctor,
   compare: cmdCompare,
@@ -53,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 2 : 0;
     }
     const handler = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
-    if (!handler) throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, explain, merge, compare, baseline, engine, doctor (see cachebench --help)');
+    if (!handler) throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, explain, mix, merge, compare, baseline, engine, doctor (see cachebench --help)');
     return await handler(rest);
   } catch (err) {
     process.stderr.write(formatError(err) + '\n');
