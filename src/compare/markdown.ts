@@ -6,6 +6,7 @@ import type { Comparison, CellComparison, CellSide, Verdict } from './types.ts';
 import type { CellResult, Results } from '../results/types.ts';
 import { summarizeSamples, median } from '../results/stats.ts';
 import { levelText } from './time-test.ts';
+import { comparisonChartLines } from './mermaid.ts';
 
 /** `888 ms`, `2.52 s`, `1m 23.4s`: two decimals of seconds so nightly differences stay visible. */
 export function fmtDuration(ms: number): string {
@@ -118,6 +119,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     lines.push('');
   }
 
+  lines.push(...comparisonChartLines(c));
   lines.push(
     '### Cells',
     '',
