@@ -11,6 +11,9 @@ import { MODE_NAMES } from './cache-modes.ts';
 import { projectRoot } from './paths.ts';
 import { parseShard, type Shard } from './plan.ts';
 import { DEFAULT_NETWORK_PROFILE, NETWORK_PROFILES, networkProfile } from './network/profiles.ts';
+import { chooseMix, COST_FLAGS, COST_USAGE, parseCostSettings } from './options-cost.ts';
+import { parseRoundSettings, ROUND_FLAGS, ROUND_USAGE, type Adaptive, type Order } from './options-rounds.ts';
+import type { CostSettings, MixSource } from './results/types.ts';
 
 export const PROFILES = {
   quick: { repetitions: 1, description: 'one repetition per cell: a smoke test of the whole pipeline' },
@@ -33,6 +36,10 @@ export interface RunOptions {
   resume: boolean;
   failFast: boolean;
   mix: Record<string, number>;
+  /** Where `mix` came from when read from a history (--mix-from mix.json). */
+  mixSource?: MixSource;
+  /** Cost-per-month settings given on the command line (the report states defaults for the rest). */
+  cost: CostSettings;
   keepWorkspace: boolean;
   /** A baseline results.json (or run folder) to compare with right after the run. */
   baseline?: string;
@@ -55,6 +62,12 @@ export interface RunOptions {
   networkProfile: string;
   /** A real remote registry for the run's images and cache (--registry HOST[/PATH]). */
   registry?: RemoteRegistry;
+  /** Interleaved rounds (default) or a cell's repetitions back to back. */
+  order: Order;
+  /** The seed of the rounds' shuffle. */
+  seed: number;
+  /** Builds per cell: the minimum (= repetitions), the maximum and when to stop early. */
+  adaptive: Adaptive;
 }
 
 export interface RemoteRegistry {
@@ -112,8 +125,7 @@ Options:
   --profile NAME         quick (1 repetition), default (3), nightly (5)
   --out DIR              output folder (default: reports/<timestamp>, linked as reports/latest)
   --resume               continue an interrupted run in --out without redoing finished builds
-  --mix s=w,...          commit mix for the expected-time estimate (default: code-change=0.9,dependency-change=0.05,no-change=0.05)
-  --fail-fast            stop at the first failed build (default: record it and go on)
+${COST_USAGE}${ROUND_USAGE}  --fail-fast            stop at the first failed build (default: record it and go on)
   --keep-workspace       keep the throwaway clone (its path is printed)
   --baseline FILE|DIR    compare with this baseline results.json after the run (see cachebench compare)
   --fail-on fail|alert   with --baseline: which verdict makes the exit code 1 (default: fail)
@@ -189,7 +201,8 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         profile: { type: 'string' },
         out: { type: 'string' },
         resume: { type: 'boolean' },
-        mix: { type: 'string' },
+        ...COST_FLAGS,
+        ...ROUND_FLAGS,
         'fail-fast': { type: 'boolean' },
         'keep-workspace': { type: 'boolean' },
         baseline: { type: 'string' },
@@ -227,7 +240,8 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   const outGiven = v.out !== undefined;
   const outDir = path.resolve(v.out ?? path.join(projectRoot, 'reports', timestampDir()));
   const scenarios = v.scenarios !== undefined ? list('--scenarios', v.scenarios, scenarioNames) : [...scenarioNames];
-  const mix = v.mix ? parseMix(v.mix) : defaultMix(scenarios);
+  const chosen = chooseMix(v, scenarios, parseMix);
+  const cost = parseCostSettings(v);
   const failOn = v['fail-on'] ?? 'fail';
   if (failOn !== 'fail' && failOn !== 'alert') throw new UsageError(`--fail-on: "${failOn}" is not fail or alert`);
   if (v['fail-on'] !== undefined && v.baseline === undefined) throw new UsageError('--fail-on needs --baseline');
@@ -254,6 +268,8 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   } catch (err) {
     throw new UsageError(`--network-profile: ${(err as Error).message}`, `valid: ${Object.keys(NETWORK_PROFILES).join(', ')}, or RATEmbit/RTTms (e.g. 50mbit/30ms)`);
   }
+  const rounds = parseRoundSettings(v, repetitions);
+  repetitions = rounds.adaptive.minRuns;
   const shard = v.shard !== undefined ? parseShard(v.shard) : undefined;
   if (v.shard !== undefined && !shard) throw new UsageError(`--shard: "${v.shard}" is not I/N with 1 ≤ I ≤ N`, 'e.g. --shard 2/3');
   return {
@@ -266,7 +282,9 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     outGiven,
     resume: v.resume ?? false,
     failFast: v['fail-fast'] ?? false,
-    mix,
+    mix: chosen?.mix ?? defaultMix(scenarios),
+    ...(chosen?.mixSource ? { mixSource: chosen.mixSource } : {}),
+    cost,
     keepWorkspace: v['keep-workspace'] ?? false,
     ...(v.baseline !== undefined ? { baseline: path.resolve(v.baseline) } : {}),
     failOn,
@@ -282,5 +300,6 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     ...(v.builder !== undefined ? { builder: v.builder } : {}),
     networkProfile: networkProfileName,
     ...(registry ? { registry } : {}),
+    ...rounds,
   };
 }

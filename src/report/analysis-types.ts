@@ -3,7 +3,8 @@
  * at the bottom of src/report's analysis files so each of them can use the types.
  */
 import type { CacheMode } from '../cache-modes.ts';
-import type { CellResult, Phases, SeedRecord, Stats } from '../results/types.ts';
+import type { PriceName } from '../cost-assumptions.ts';
+import type { CellResult, MixSource, Phases, SeedRecord, Stats } from '../results/types.ts';
 
 /** The mode every saving is measured against. */
 export const BASELINE_MODE = 'none';
@@ -144,6 +145,91 @@ export interface Flag {
   message: string;
 }
 
+/** A commit class of the mix: its share of the commits, and whether this run measured it. */
+export interface MixClass {
+  name: string;
+  /** Share of the commits (the history's, with --mix-from; else the normalised commit mix). */
+  share: number;
+  covered: boolean;
+  /** Its weight in the expected time: the covered shares renormalised to add up to 1; 0 when not covered. */
+  weight: number;
+}
+
+/** Where the commit mix came from and how much of it the run covers. */
+export interface MixCoverage {
+  /** Set when the mix was read from a history (--mix-from). */
+  source?: MixSource;
+  /** Classes with a share above 0, largest first. */
+  classes: MixClass[];
+  /** Σ share of the covered classes, 0…1 (1 without a history). */
+  coveredShare: number;
+  notCovered: MixClass[];
+}
+
+/** Where a cost input came from: a flag, the mix file's history, or the default of src/cost-assumptions.ts. */
+export type InputSource = 'option' | 'mix file' | 'default';
+
+/** What turns one build into a month, each with where it came from. */
+export interface CostInputs {
+  commitsPerDay: number;
+  commitsPerDayFrom: InputSource;
+  daysPerMonth: number;
+  /** One CI build per commit: commitsPerDay × daysPerMonth. */
+  buildsPerMonth: number;
+  branches: number;
+  branchesFrom: InputSource;
+  /** Seed builds per month: branches × refreshes per branch. */
+  refreshesPerMonth: number;
+  prices: Record<PriceName, { usd: number; from: InputSource }>;
+  /** Any price above 0: money columns, the chart in USD and the answer in money. */
+  priced: boolean;
+}
+
+/** One mode's month. Minutes from means (the report's estimand for time); sizes from medians. Undefined = not measured. */
+export interface ModeCost {
+  mode: string;
+  /** Expected build time per commit (mean, commit mix over the covered classes). */
+  expectedMs?: number;
+  buildMinutes?: number;
+  /** 95% interval of buildMinutes, from the expected time's. */
+  buildMinutesCi95?: [number, number];
+  /** Seed builds: refreshes per month × the seed's wall time; 0 for a mode that keeps no cache. */
+  refreshMinutes?: number;
+  /** The cache one branch keeps: median over the mode's measured builds, else its seed's. */
+  cacheBytes?: number;
+  cacheBytesFrom?: 'builds' | 'seed';
+  storageGbMonth?: number;
+  /** Σ weight × median per build of pulled + pushed bytes (local: + the cache archive down and up). */
+  movedBytesPerBuild?: number;
+  movedGbPerMonth?: number;
+  usd: { buildMinutes?: number; refresh?: number; storage?: number; transfer?: number; total?: number };
+  /** Build + refresh minutes (the total when unpriced). */
+  totalMinutes?: number;
+}
+
+/** The cheapest mode other than none against none, per month: negative = cheaper. */
+export interface CostVsNone {
+  mode: string;
+  /** In USD when priced, else in minutes. */
+  unit: 'usd' | 'minutes';
+  delta: number;
+  /** 95% interval of delta from the build-time part alone (storage, transfer and refresh are descriptive medians); absent when unbounded. */
+  ci95?: [number, number];
+}
+
+export interface CostAnalysis {
+  inputs: CostInputs;
+  /** In plan mode order. */
+  modes: ModeCost[];
+  /** Modes with a total, cheapest first (USD when priced, else minutes). */
+  ranking: string[];
+  vsNone?: CostVsNone;
+  /** Whether any build recorded its pulled bytes (older results did not). */
+  pulledRecorded: boolean;
+  /** Share of commits in classes the run did not measure, costed at the covered classes' expected time. */
+  notCoveredShare: number;
+}
+
 export interface Analysis {
   fixture: string;
   scenarios: ScenarioAnalysis[];
@@ -166,6 +252,10 @@ export interface Analysis {
   /** Warnings the runner stored on cells, prefixed with the cell id. */
   cellWarnings: string[];
   reproduce: string;
+  /** Where the commit mix came from, and the classes the run did not measure. */
+  mixCoverage: MixCoverage;
+  /** What each mode costs per month. */
+  cost: CostAnalysis;
 }
 
 /** The analysis before its sentences (caveats, answer), which are written from it. */

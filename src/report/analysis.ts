@@ -33,8 +33,10 @@ import { BASELINE_MODE, type Analysis, type CellSummary, type Lead, type ModeAna
 import { buildAnswer } from './answer.ts';
 import { buildCaveats } from './caveats.ts';
 import { EXPORT_PHASES, IMPORT_PHASES, medianOf, okRuns, phaseSum, summarizeCell, summarizeSeed } from './cells.ts';
+import { costPerMonth } from './cost.ts';
 import { expectedDifference, expectedTime } from './expected.ts';
 import { expectationFlags, problems } from './flags.ts';
+import { mixCoverage } from './mix-coverage.ts';
 import { compareToNone } from './vs-none.ts';
 
 export {
@@ -59,10 +61,24 @@ function unique<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
 
-/** The command that repeats this run (same plan, same mix). */
+/** The cost flags that were given (results.json plan.cost), as they were written. */
+function costFlags(cost: Results['plan']['cost']): string[] {
+  if (!cost) return [];
+  const flags: Array<[string, number | undefined]> = [
+    ['--commits-per-day', cost.commitsPerDay],
+    ['--branches', cost.branches],
+    ['--price-minute', cost.priceMinuteUsd],
+    ['--price-gb-month', cost.priceGbMonthUsd],
+    ['--price-gb-transfer', cost.priceGbTransferUsd],
+  ];
+  return flags.filter(([, v]) => v !== undefined).map(([f, v]) => `${f} ${v}`);
+}
+
+/** The command that repeats this run (same plan, same mix, same cost settings). */
 export function reproduceCommand(results: Results): string {
   const p = results.plan;
-  const mix = Object.entries(p.commitMix).map(([k, v]) => `${k}=${Number(v.toFixed(4))}`).join(',');
+  const weights = Object.entries(p.commitMix).map(([k, v]) => `${k}=${Number(v.toFixed(4))}`).join(',');
+  const mix = p.mixSource ? `--mix-from ${p.mixSource.file}` : weights ? `--mix ${weights}` : '';
   return [
     'npm run bench --',
     `--fixture ${p.fixture}`,
@@ -70,7 +86,8 @@ export function reproduceCommand(results: Results): string {
     `--modes ${p.modes.join(',')}`,
     `--profile ${p.profile}`,
     `--repetitions ${p.repetitions}`,
-    mix ? `--mix ${mix}` : '',
+    mix,
+    ...costFlags(p.cost),
   ]
     .filter(Boolean)
     .join(' ');
@@ -149,6 +166,7 @@ export function analyze(results: Results): Analysis {
 
   const allCells = scenarios.flatMap((s) => s.cells);
   const measured = allCells.filter((c) => c.okRuns > 0);
+  const coverage = mixCoverage(results);
   const core = {
     fixture: plan.fixture,
     scenarios,
@@ -162,6 +180,8 @@ export function analyze(results: Results): Analysis {
     incomplete: problems(results, allCells, modeNames),
     cellWarnings: allCells.flatMap((c) => c.warnings.map((w) => `${c.id}: ${w}`)),
     reproduce: reproduceCommand(results),
+    mixCoverage: coverage,
+    cost: costPerMonth(results, modes, scenarios, coverage.notCovered.reduce((sum, c) => sum + c.share, 0)),
   };
   return { ...core, caveats: buildCaveats(results, core), answer: buildAnswer(core, results) };
 }

@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { PHASES, type Results, type RunRecord } from '../results/types.ts';
-import { analyze } from './analysis.ts';
+import { analyze, type Analysis } from './analysis.ts';
 
 type Field = string | number | undefined;
 
@@ -128,4 +128,67 @@ export function renderSummaryCsv(results: Results): string {
     ]);
   }
   return stringify(rows, { header: true, columns: [...SUMMARY_COLUMNS] });
+}
+
+export const COST_COLUMNS = [
+  'mode',
+  'commits_per_day',
+  'commits_per_day_from',
+  'builds_per_month',
+  'expected_build_ms',
+  'build_minutes_per_month',
+  'build_minutes_ci95_low',
+  'build_minutes_ci95_high',
+  'refreshes_per_month',
+  'refresh_minutes_per_month',
+  'branches',
+  'cache_bytes',
+  'cache_bytes_from',
+  'storage_gb_month',
+  'moved_bytes_per_build',
+  'moved_gb_per_month',
+  'price_minute_usd',
+  'price_gb_month_usd',
+  'price_gb_transfer_usd',
+  'usd_build_minutes',
+  'usd_refresh',
+  'usd_storage',
+  'usd_transfer',
+  'usd_total_per_month',
+] as const;
+
+/**
+ * One row per mode: the month of src/report/cost.ts with its inputs (and where commits per
+ * day came from: option, mix file or default). GB = 10⁹ bytes; the USD columns are empty
+ * when the mode's figure is not measured, and 0 when its price is 0.
+ */
+export function renderCostCsv(results: Results, a: Analysis = analyze(results)): string {
+  const i = a.cost.inputs;
+  const rows: Field[][] = a.cost.modes.map((m) => [
+    m.mode,
+    i.commitsPerDay,
+    i.commitsPerDayFrom,
+    i.buildsPerMonth,
+    num(m.expectedMs),
+    num(m.buildMinutes),
+    num(m.buildMinutesCi95?.[0]),
+    num(m.buildMinutesCi95?.[1]),
+    i.refreshesPerMonth,
+    num(m.refreshMinutes),
+    i.branches,
+    num(m.cacheBytes),
+    m.cacheBytesFrom,
+    num(m.storageGbMonth),
+    num(m.movedBytesPerBuild),
+    num(m.movedGbPerMonth),
+    i.prices.minute.usd,
+    i.prices.gbMonth.usd,
+    i.prices.gbTransfer.usd,
+    num(m.usd.buildMinutes),
+    num(m.usd.refresh),
+    num(m.usd.storage),
+    num(m.usd.transfer),
+    num(m.usd.total),
+  ]);
+  return stringify(rows, { header: true, columns: [...COST_COLUMNS] });
 }

@@ -25,6 +25,39 @@ export function fmtBytes(bytes: number | undefined): string {
   return `${mb.toFixed(mb >= 100 ? 0 : mb >= 10 ? 1 : 2)} MB`;
 }
 
+/** Sizes that can reach gigabytes (a month of transfers): GB from 1 GB (10⁹ bytes), else as fmtBytes. */
+export function fmtSize(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  const gb = bytes / 1e9;
+  if (gb < 1) return fmtBytes(bytes);
+  return `${gb.toFixed(gb >= 100 ? 0 : gb >= 10 ? 1 : 2)} GB`;
+}
+
+/** Money in US dollars: "$1,234", "$12.34", "$0.004"; "–" when unknown. */
+export function fmtUsd(usd: number | undefined): string {
+  if (usd === undefined || !Number.isFinite(usd)) return '–';
+  const sign = usd < 0 ? '−' : '';
+  const a = Math.abs(usd);
+  if (a === 0) return '$0';
+  if (a < 1e-4) return `${sign}<$0.0001`;
+  const text = a >= 1000 ? Math.round(a).toLocaleString('en-US') : a >= 1 ? a.toFixed(2) : a.toPrecision(2);
+  return `${sign}$${text}`;
+}
+
+/** A unit price in US dollars, at least to the cent: "$0.50", "$0.006". */
+export function fmtPrice(usd: number): string {
+  return `$${Number.isInteger(usd * 100) ? usd.toFixed(2) : String(usd)}`;
+}
+
+/** Minutes of build time per month: "1,520 min", "12.3 min". */
+export function fmtMinutes(min: number | undefined): string {
+  if (min === undefined || !Number.isFinite(min)) return '–';
+  if (min === 0) return '0 min';
+  const sign = min < 0 ? '−' : '';
+  const a = Math.abs(min);
+  return `${sign}${a >= 100 ? Math.round(a).toLocaleString('en-US') : a.toFixed(1)} min`;
+}
+
 /** A relative change with its sign and a real minus ("−37%", "+4%"). */
 export function fmtPct(pct: number | undefined, decimals = 0): string {
   if (pct === undefined || !Number.isFinite(pct)) return '–';

@@ -6,7 +6,6 @@
 import type { Results } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
 import { modeColor } from './colors.ts';
-import { fmtWeight } from './format.ts';
 import {
   CHECKS_PASSED,
   comparisonMarkdown,
@@ -27,7 +26,9 @@ import {
 } from './tables.ts';
 import { escapeHtml } from './format.ts';
 import { missHtml } from './cache-misses-html.ts';
+import { roundsHtml } from './rounds.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
+import { costAssumptions, COVERAGE_HEAD, coverageRows, MONEY_HEAD, moneyRows, MONTH_HEAD, monthIntro, monthRows, mixSourceText, shareLabel } from './month-tables.ts';
 
 export interface ChartInput {
   name: string;
@@ -113,12 +114,29 @@ function figure(c: ChartInput): string {
 }
 
 /** Where each known chart goes; others land in a final "More charts" section. */
-const CHART_PLACE: Record<string, 'expected' | 'scenarios' | 'cost'> = {
+const CHART_PLACE: Record<string, 'expected' | 'month' | 'scenarios' | 'cost'> = {
   'time.png': 'expected',
+  'cost-month.png': 'month',
   'hit-ratio.png': 'scenarios',
   'phases.png': 'scenarios',
   'cache-size.png': 'cost',
 };
+
+/** "Cost per month": the quantities, the money when priced, the chart, every assumption with its source. */
+function monthHtml(a: Analysis, modes: readonly string[], chart: string): string[] {
+  const cheapest = (r: string[]): boolean => r[0] === a.cost.ranking[0];
+  const align: Align[] = ['l', 'r', 'r', 'r', 'r', 'r'];
+  const money = moneyRows(a);
+  return [
+    '<h2>Cost per month</h2>',
+    `<p>${escapeHtml(monthIntro(a))}</p>`,
+    table(MONTH_HEAD, monthRows(a), { align, modeCol: 0, modes, highlight: cheapest }),
+    money.length ? table(MONEY_HEAD, money, { align, modeCol: 0, modes, highlight: cheapest }) : '',
+    chart,
+    '<p>Assumptions:</p>',
+    list(costAssumptions(a)),
+  ];
+}
 
 export function renderHtml(results: Results, charts: readonly ChartInput[], comparison?: unknown, analysis: Analysis = analyze(results)): string {
   const a = analysis;
@@ -145,14 +163,21 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
       highlight: (r) => r[0] === a.winner,
     }),
   );
+  b.push(`<p>${escapeHtml(mixSourceText(a))}</p>`);
+  const coverage = coverageRows(a);
+  if (coverage.length) b.push(table(COVERAGE_HEAD, coverage, { align: ['l', 'r', 'l', 'r'] }));
   b.push(figures('expected'));
+
+  b.push(...monthHtml(a, modes, figures('month')));
 
   b.push('<h2>Results per scenario</h2>');
   for (const s of a.scenarios) {
-    b.push(`<h3>${escapeHtml(s.scenario)}${escapeHtml(s.weight > 0 ? ` (${fmtWeight(s.weight)} of commits)` : ' (not in the commit mix)')}</h3>`);
+    b.push(`<h3>${escapeHtml(s.scenario)} (${escapeHtml(shareLabel(a, s.scenario, s.weight))})</h3>`);
     b.push(table(SCENARIO_HEAD, scenarioRows(s), { align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r'], modeCol: 1, modes, highlight: (r) => r[0] === '1' }));
   }
   b.push(figures('scenarios'));
+
+  b.push(roundsHtml(results));
 
   // Requested scenarios the target could not provide (not detected), with why.
   const skipped = results.plan.skippedScenarios ?? [];

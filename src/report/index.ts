@@ -7,15 +7,15 @@ import path from 'node:path';
 import type { Results } from '../results/types.ts';
 import { analyze } from './analysis.ts';
 import { renderCharts } from './charts.ts';
-import { renderRunsCsv, renderSummaryCsv } from './csv.ts';
+import { renderCostCsv, renderRunsCsv, renderSummaryCsv } from './csv.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export const CHARTS_DIR = 'charts';
 
 /**
- * Renders everything first, then writes: results.csv, summary.csv, charts/*.png,
- * report.md, report.html. `comparison` is passed through to the Markdown/HTML hook.
+ * Renders everything first, then writes: results.csv, summary.csv, cost.csv,
+ * charts/*.png, report.md, report.html. `comparison` is passed through to the Markdown/HTML hook.
  * Returns the written paths.
  */
 export async function writeReports(results: Results, dir: string, comparison?: unknown): Promise<string[]> {
@@ -24,6 +24,7 @@ export async function writeReports(results: Results, dir: string, comparison?: u
   const files: Array<[string, string | Buffer]> = [
     ['results.csv', renderRunsCsv(results)],
     ['summary.csv', renderSummaryCsv(results)],
+    ['cost.csv', renderCostCsv(results, analysis)],
     ...charts.map((c): [string, Buffer] => [path.join(CHARTS_DIR, c.name), c.png]),
     ['report.md', renderMarkdown(results, comparison, analysis)],
     ['report.html', renderHtml(results, charts, comparison, analysis)],

@@ -1,9 +1,11 @@
 /** The decision report as Markdown (report.md). Pure; every number comes from analysis.ts. */
 import type { Results } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
-import { fmtWeight } from './format.ts';
+import { roundsMarkdown } from './rounds.ts';
 import { MISS_HEAD, missRows, missSummary, missText } from './cache-misses.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
+import { runChartLines } from './mermaid.ts';
+import { costAssumptions, COVERAGE_HEAD, coverageRows, MONEY_HEAD, moneyRows, MONTH_HEAD, monthIntro, monthRows, mixSourceText, shareLabel } from './month-tables.ts';
 import {
   comparisonMarkdown,
   COST_HEAD,
@@ -32,6 +34,26 @@ function table(head: string[], rows: string[][], align: Array<'l' | 'r'> = []): 
   return [head, sep, ...rows].map((r) => `| ${r.map((c, i) => (i < head.length ? c : '')).join(' | ')} |`).join('\n');
 }
 
+/** The expected time per build for the commit mix, and where the mix came from. */
+function expectedSection(a: Analysis): string[] {
+  const out = ['## Expected time for the commit mix', ''];
+  out.push(table(expectedHead(a), expectedRows(a), ['l', 'r', 'r', 'r', ...a.mix.map(() => 'r' as const)]), '');
+  out.push(esc(mixSourceText(a)), '');
+  const coverage = coverageRows(a);
+  if (coverage.length) out.push(table(COVERAGE_HEAD, coverage.map((r) => r.map(esc)), ['l', 'r', 'l', 'r']), '');
+  return out;
+}
+
+/** "Cost per month": the quantities, the money when priced, the chart, every assumption with its source. */
+function monthSection(a: Analysis): string[] {
+  const out = ['## Cost per month', '', monthIntro(a), ''];
+  out.push(table(MONTH_HEAD, monthRows(a).map((r) => r.map(esc)), ['l', 'r', 'r', 'r', 'r', 'r']), '');
+  const money = moneyRows(a);
+  if (money.length) out.push(table(MONEY_HEAD, money.map((r) => r.map(esc)), ['l', 'r', 'r', 'r', 'r', 'r']), '');
+  out.push('Chart: `charts/cost-month.png`.', '', 'Assumptions:', '', ...costAssumptions(a).map((l) => `- ${l}`), '');
+  return out;
+}
+
 export function renderMarkdown(results: Results, comparison?: unknown, analysis: Analysis = analyze(results)): string {
   const a = analysis;
   const out: string[] = [];
@@ -44,15 +66,17 @@ export function renderMarkdown(results: Results, comparison?: unknown, analysis:
   out.push('## Environment', '');
   out.push(table(['What', 'Value'], environmentRows(results).map(([k, v]) => [`**${esc(k)}**`, esc(v)])), '');
 
-  out.push('## Expected time for the commit mix', '');
-  out.push(table(expectedHead(a), expectedRows(a), ['l', 'r', 'r', 'r', ...a.mix.map(() => 'r' as const)]), '');
+  out.push(...expectedSection(a), ...monthSection(a));
 
   out.push('## Results per scenario', '');
+  out.push(...runChartLines(results));
   for (const s of a.scenarios) {
-    out.push(`### ${s.scenario}${s.weight > 0 ? ` (${fmtWeight(s.weight)} of commits)` : ' (not in the commit mix)'}`, '');
+    out.push(`### ${s.scenario} (${shareLabel(a, s.scenario, s.weight)})`, '');
     out.push(table(SCENARIO_HEAD, scenarioRows(s).map((r) => r.map(esc)), ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r']), '');
   }
   out.push('Charts: `charts/time.png`, `charts/phases.png`, `charts/hit-ratio.png`, `charts/cache-size.png`.', '');
+
+  out.push(...roundsMarkdown(results));
 
   // Requested scenarios the target could not provide (not detected), with why.
   const skipped = results.plan.skippedScenarios ?? [];

@@ -112,7 +112,9 @@ export function overheadText(results: Results): string {
   return (
     `Median harness overhead per build (wall time − buildx wall time − cache restore/save): ${fmtCost(num(o.medianHarnessMs))}. ` +
     `Median buildx CLI time beyond BuildKit's own build duration: ${fmtCost(num(o.medianBuildxVsBuildkitMs))}. ` +
-    'Both are part of every mode\'s wall time alike, so they shift all modes equally and do not change the ranking.'
+    'Both are part of every mode\'s wall time alike, so they shift all modes equally and do not change the ranking.' +
+    (num(o.medianResetMs) !== undefined ? ` Outside the measured window: making the builder fresh took ${fmtCost(num(o.medianResetMs))} per build (median).` : '') +
+    (num(o.runRatio) !== undefined ? ` The whole run took ${(o.runRatio as number).toFixed(2)}× the builds' own wall time (clone, base images, seeds' and builds' setup, resets).` : '')
   );
 }
 
@@ -125,6 +127,7 @@ export const METHOD_NOTES = [
   'Descriptive medians, no interval: cached/total steps, cache size, cache export/import and pushed bytes per build (medians over successful builds), phase durations in the phase chart. The time chart\'s bars are medians of repetitions, its whiskers the 95% CI of the mean. Seed builds are single builds.',
   'Outliers (MAD-based modified z-score above 3.5) are named only for cells with at least 7 repetitions; with fewer the rule mostly flags noise.',
   'Cache export = cache-export + cache-save phases; cache import = cache-restore + cache-import. Sizes in decimal MB (10⁶ bytes). Details and simulated error rates: docs/STATISTICS.md.',
+  'Cost per month: build minutes = expected time per build (the mean) × builds per month, with the expected time\'s interval scaled; the saving against none carries the interval of the expected-time difference, scaled to the month; storage, data moved and refresh are medians and single seed builds, descriptive. Every input and price is listed under "Cost per month" with its source.',
 ];
 
 

@@ -115,6 +115,8 @@ export interface RunRecord extends BuildRecord {
   startedAt: string;
   /** Time to make the builder fresh before this build (not part of wallMs). */
   resetMs?: number;
+  /** The interleaved round this build belonged to (absent in sequential runs). */
+  round?: number;
 }
 
 export interface Stats {
@@ -142,6 +144,8 @@ export interface CellResult {
   /** Median per phase over successful runs. */
   phaseMedians?: Phases;
   warnings: string[];
+  /** Why the cell took no more builds (interleaved and adaptive runs). */
+  stopReason?: 'repetitions' | 'target-met' | 'separated' | 'max-runs' | 'budget';
 }
 
 /** A base image a run used, and where it came from. */
@@ -191,6 +195,39 @@ export interface SeedRecord extends BuildRecord {
   cacheArchive?: string;
 }
 
+/**
+ * A commit mix measured from a repository's history (`cachebench mix` writes mix.json):
+ * what the report needs to say where the mix came from and which classes the run did not
+ * cover. `weights` are every class's share of the classified commits, as in the file.
+ */
+export interface MixSource {
+  /** The mix.json that was read (absolute path). */
+  file: string;
+  repository: string;
+  branch: string;
+  range: { since?: string; maxCommits?: number; first: string; last: string; firstDate: string; lastDate: string };
+  /** Commits classified, and those that could not be (no Dockerfile at that commit, shallow boundary). */
+  commits: number;
+  skipped: number;
+  shallow: boolean;
+  /** Class → share of the classified commits; adds up to 1. */
+  weights: Record<string, number>;
+  /** Over every calendar day of the range, days without commits included. */
+  commitsPerDay: { mean: number; median: number; days: number };
+  generatedAt: string;
+}
+
+/** Cost-per-month settings given on the command line; what is absent takes the default of src/cost-assumptions.ts. */
+export interface CostSettings {
+  commitsPerDay?: number;
+  /** Branches that keep a cache of their own. */
+  branches?: number;
+  /** USD per build minute, per GB-month of storage, per GB of data transfer. */
+  priceMinuteUsd?: number;
+  priceGbMonthUsd?: number;
+  priceGbTransferUsd?: number;
+}
+
 export interface Results {
   schemaVersion: 1;
   /** Unique per run; names the run's registry repositories. */
@@ -211,12 +248,28 @@ export interface Results {
     allCells?: string[];
     /** Requested scenarios the target could not provide (e.g. not detected in a repository without a config), with why; not measured. */
     skippedScenarios?: Array<{ scenario: string; reason: string }>;
+    /** The order of the measured builds, and the seed of the rounds' shuffle (absent before rounds existed: sequential). */
+    order?: 'interleaved' | 'sequential';
+    seed?: number;
+    /** Builds per cell: at least minRuns (= repetitions), up to maxRuns while the cell still matters. */
+    adaptive?: { minRuns: number; maxRuns: number; targetRmePct?: number; budgetMs?: number };
+    /** Where commitMix came from when it was read from a history (`--mix-from mix.json`); absent for --mix and the default mix. */
+    mixSource?: MixSource;
+    /** The cost-per-month figures the user gave (--commits-per-day, --branches, --price-*); the report states defaults for the rest. */
+    cost?: CostSettings;
   };
   environment: Environment;
   seeds: Record<string, SeedRecord>;
   cells: CellResult[];
   /** Harness overhead: median of (wallMs - buildxWallMs - cache restore/save) and of (buildxWallMs - buildkitMs). */
-  overhead?: { medianHarnessMs: number; medianBuildxVsBuildkitMs?: number };
+  overhead?: {
+    medianHarnessMs: number;
+    medianBuildxVsBuildkitMs?: number;
+    /** Median time to make the builder fresh before a measured build (outside its measured window). */
+    medianResetMs?: number;
+    /** The run's wall time ÷ Σ wall time of its builds (seeds and measured): what the harness costs around them. */
+    runRatio?: number;
+  };
   status: 'running' | 'complete' | 'interrupted' | 'failed';
   /** Things a reader must know (e.g. shards that were missing when results were merged). */
   notes?: string[];

@@ -29,8 +29,13 @@ export function newResults(s: Session, images: BaseImageSetup, info: Awaited<Ret
       repetitions: plan.repetitions,
       profile: opts.profile,
       commitMix: opts.mix,
+      order: opts.order,
+      seed: opts.seed,
+      adaptive: opts.adaptive,
       ...(opts.shard ? { shard: opts.shard, allCells: fullPlan.cells.map((c) => c.id) } : {}),
       ...(fixture.skippedScenarios?.length ? { skippedScenarios: fixture.skippedScenarios } : {}),
+      ...(opts.mixSource ? { mixSource: opts.mixSource } : {}),
+      ...(Object.keys(opts.cost).length ? { cost: opts.cost } : {}),
     },
     environment: {
       engineKind: engine.kind,

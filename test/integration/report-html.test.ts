@@ -29,7 +29,7 @@ test('report.html renders in headless Chromium with every chart', { timeout: 180
     const files = await writeReports(results, dir);
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     const charts = files.filter((f) => f.endsWith('.png'));
-    assert.equal(charts.length, 4);
+    assert.equal(charts.length, 5, 'time, phases, hit ratio, cache size, cost per month');
     assert.equal((html.match(/<img /g) ?? []).length, charts.length, 'one <img> per chart');
 
     const shot = path.join(dir, 'screenshot.png');

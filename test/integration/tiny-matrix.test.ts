@@ -107,7 +107,11 @@ test('phases and sizes are recorded: cache export for exporting modes, restore/s
 
 test('the outputs exist and are consistent: JSON validates, CSV rows = builds, PNGs decode', () => {
   const files = readdirSync(outDir);
-  for (const f of ['results.json', 'results.csv', 'summary.csv', 'report.md', 'report.html']) assert.ok(files.includes(f), f);
+  for (const f of ['results.json', 'results.csv', 'summary.csv', 'cost.csv', 'report.md', 'report.html']) assert.ok(files.includes(f), f);
+  // The default run's cost per month, with the default assumptions stated.
+  const md = readFileSync(path.join(outDir, 'report.md'), 'utf8');
+  assert.match(md, /## Cost per month[\s\S]*Commits per day: 10, an assumption \(default\)[\s\S]*Build minute: \$0\.006 per minute, default/);
+  assert.equal(readFileSync(path.join(outDir, 'cost.csv'), 'utf8').trim().split('\n').length - 1, results.plan.modes.length);
   const doc = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8')) as unknown;
   assert.deepEqual(validateResults(doc), []);
   const rows = readFileSync(path.join(outDir, 'results.csv'), 'utf8').trim().split('\n');

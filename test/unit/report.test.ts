@@ -229,7 +229,7 @@ test('markdown: the answer first, every scenario and mode, the environment, the 
   for (const needle of ['Network profile: loopback', r.environment.dockerVersion, r.environment.buildxVersion, r.environment.containerdVersion, '2 CPUs', 'sha256:2752a60bab655d4a0da20148483a53b3ceeb8884680086460dd3e254a9a1b4a0', r.environment.parentCommit as string]) {
     assert.ok(md.includes(needle), needle);
   }
-  for (const h of ['## Expected time for the commit mix', '## Seed (parent) builds', '## Cost side', '## Caveats', '## Incomplete or failed cells', '## Harness overhead', '## How to reproduce']) assert.ok(md.includes(h), h);
+  for (const h of ['## Expected time for the commit mix', '## Cost per month', '## Seed (parent) builds', '## Cost side', '## Caveats', '## Incomplete or failed cells', '## Harness overhead', '## How to reproduce']) assert.ok(md.includes(h), h);
   assert.match(md, /npm run bench -- --fixture tiny .*--repetitions 1 --mix code-change=0\.9,dependency-change=0\.05,no-change=0\.05/);
   assert.match(md, /no CI \(1 repetition\)/);
   assert.match(md, /1\.12 MB/);
@@ -239,11 +239,11 @@ test('markdown: the answer first, every scenario and mode, the environment, the 
   assert.ok(!renderMarkdown(r, { verdict: 'ok' }).includes('## Comparison with baseline'));
 });
 
-test('charts: four PNGs that decode to their stated sizes', async () => {
+test('charts: five PNGs that decode to their stated sizes', async () => {
   const charts = renderCharts(recorded());
   assert.deepEqual(
     charts.map((c) => c.name),
-    ['time.png', 'phases.png', 'hit-ratio.png', 'cache-size.png'],
+    ['time.png', 'phases.png', 'hit-ratio.png', 'cache-size.png', 'cost-month.png'],
   );
   for (const c of charts) {
     assert.deepEqual([...c.png.subarray(0, 8)], PNG_SIGNATURE, c.name);
@@ -268,7 +268,7 @@ test('failed and missing cells: every exporter still renders and says what is mi
   assert.match(md, /No mode has a successful measurement for every scenario/);
   assert.ok(!md.includes('NaN') && !md.includes('undefined'));
   const charts = renderCharts(r);
-  assert.equal(charts.length, 4);
+  assert.equal(charts.length, 5);
   for (const c of charts) assert.equal((await loadImage(c.png)).width, c.width);
   assert.equal(parseCsv(renderRunsCsv(r)).length, 1 + 3 + 1 + 3);
   assert.ok(renderHtml(r, charts).includes('not measured'));
@@ -297,10 +297,10 @@ test('writeReports writes CSV, charts, markdown and HTML, and never results.json
   try {
     const files = await writeReports(recorded(), dir);
     const rel = files.map((f) => path.relative(dir, f)).sort();
-    assert.deepEqual(rel, ['charts/cache-size.png', 'charts/hit-ratio.png', 'charts/phases.png', 'charts/time.png', 'report.html', 'report.md', 'results.csv', 'summary.csv']);
+    assert.deepEqual(rel, ['charts/cache-size.png', 'charts/cost-month.png', 'charts/hit-ratio.png', 'charts/phases.png', 'charts/time.png', 'cost.csv', 'report.html', 'report.md', 'results.csv', 'summary.csv']);
     for (const f of files) assert.ok(existsSync(f), f);
     assert.ok(!existsSync(path.join(dir, 'results.json')));
-    assert.deepEqual(readdirSync(path.join(dir, 'charts')).sort(), ['cache-size.png', 'hit-ratio.png', 'phases.png', 'time.png']);
+    assert.deepEqual(readdirSync(path.join(dir, 'charts')).sort(), ['cache-size.png', 'cost-month.png', 'hit-ratio.png', 'phases.png', 'time.png']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

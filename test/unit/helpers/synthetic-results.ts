@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { summarizeSamples } from '../../../src/results/stats.ts';
-import type { CellResult, Results, RunRecord } from '../../../src/results/types.ts';
+import type { CellResult, Results, RunRecord, SeedRecord } from '../../../src/results/types.ts';
 
 const FIXTURE = path.join(import.meta.dirname, '..', '..', 'fixtures', 'results-tiny-quick.json');
 
@@ -28,3 +28,13 @@ export function timedResults(cells: CellResult[], mix?: Record<string, number>):
 
 /** `n` copies of `value`. */
 export const times = (n: number, value: number): number[] => Array.from({ length: n }, () => value);
+
+/** The cell with every run's recorded sizes set (bytes pulled and pushed, cache exported). */
+export function withBytes(cell: CellResult, bytes: Pick<RunRecord, 'bytesPulled' | 'bytesPushed' | 'cacheBytes'>): CellResult {
+  return { ...cell, runs: cell.runs.map((r) => ({ ...r, ...bytes })) };
+}
+
+/** A successful seed (parent) build of `mode` that took `wallMs` and exported `cacheBytes`. */
+export function seedOf(mode: string, wallMs: number, cacheBytes: number): SeedRecord {
+  return { mode, imageRef: `syn/${mode}:parent`, status: 'ok', wallMs, buildxWallMs: wallMs, phases: {}, steps: [], cachedSteps: 0, totalSteps: 7, cacheBytes, warnings: [] };
+}
