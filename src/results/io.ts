@@ -58,5 +58,15 @@ export function computeOverhead(results: Results): Results['overhead'] {
   if (runs.length === 0) return undefined;
   const harness = runs.map((r) => r.wallMs - r.buildxWallMs - (r.phases['cache-restore'] ?? 0) - (r.phases['cache-save'] ?? 0));
   const cli = runs.filter((r) => r.buildkitMs !== undefined).map((r) => r.buildxWallMs - (r.buildkitMs as number));
-  return { medianHarnessMs: median(harness), ...(cli.length ? { medianBuildxVsBuildkitMs: median(cli) } : {}) };
+  const resets = runs.filter((r) => r.resetMs !== undefined).map((r) => r.resetMs as number);
+  return { medianHarnessMs: median(harness), ...(cli.length ? { medianBuildxVsBuildkitMs: median(cli) } : {}), ...(resets.length ? { medianResetMs: median(resets) } : {}), ...runRatio(results) };
+}
+
+/** Run wall time (started → finished) over the builds' wall time, when the run has finished. */
+function runRatio(results: Results): { runRatio?: number } {
+  const { startedAt, finishedAt } = results.environment;
+  if (!finishedAt) return {};
+  const builds = [...Object.values(results.seeds), ...results.cells.flatMap((c) => c.runs)].reduce((t, b) => t + b.wallMs, 0);
+  const run = Date.parse(finishedAt) - Date.parse(startedAt);
+  return builds > 0 && run > 0 ? { runRatio: run / builds } : {};
 }

@@ -15,9 +15,9 @@ import type { Session } from './session.ts';
 
 export async function finish(ctx: Context): Promise<Results> {
   const { results } = ctx;
-  results.overhead = computeOverhead(results);
   results.status = finishedStatus(results);
   results.environment.finishedAt = new Date().toISOString();
+  results.overhead = computeOverhead(results);
   persist(ctx);
   // (On a remote registry every tag of the run goes at the end, with a check for shared digests.)
   if (!ctx.remote) {

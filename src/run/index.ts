@@ -18,6 +18,8 @@ import type { Context, RunnerHooks } from './context.ts';
 import { openSession, setUp } from './prepare.ts';
 import { afterFailedSeed, seed } from './seed.ts';
 import { measureCell } from './measure.ts';
+import { measureRounds, type Seeded } from './interleave.ts';
+import type { Session } from './session.ts';
 import { closeSession, finish, recordFailure } from './finish.ts';
 
 export { VERSION, type RunnerHooks } from './context.ts';
@@ -38,17 +40,13 @@ export async function runBenchmark(engine: Engine, opts: RunOptions, hooks: Runn
 
 async function runWith(engine: Engine, opts: RunOptions, hooks: RunnerHooks, fixture: FixtureConfig): Promise<Results> {
   const session = await openSession(engine, opts, hooks, fixture);
+  const startedAt = performance.now();
   let ctx: Context | undefined;
   try {
     ctx = await setUp(session);
-    for (const mode of session.modes) {
-      const seeded = await seed(ctx, mode);
-      if (seeded.status !== 'ok') {
-        if (afterFailedSeed(ctx, session.plan, mode, seeded) === 'stop') break;
-        continue;
-      }
-      for (const cell of session.plan.cells.filter((c) => c.mode === mode.name)) await measureCell(ctx, cell, mode, seeded, session.plan.repetitions);
-    }
+    // A resumed run keeps the order and the seed it started with.
+    if ((ctx.results.plan.order ?? opts.order) === 'interleaved') await interleaved(ctx, session, startedAt);
+    else await sequential(ctx, session);
     return await finish(ctx);
   } catch (err) {
     recordFailure(ctx?.results ?? session.resumed, opts.outDir, hooks.signal?.aborted === true);
@@ -56,4 +54,28 @@ async function runWith(engine: Engine, opts: RunOptions, hooks: RunnerHooks, fix
   } finally {
     await closeSession(session, ctx?.results ?? session.resumed);
   }
+}
+
+/** Per mode: its seed, then its cells' repetitions back to back. */
+async function sequential(ctx: Context, session: Session): Promise<void> {
+  for (const mode of session.modes) {
+    const seeded = await seed(ctx, mode);
+    if (seeded.status !== 'ok') {
+      if (afterFailedSeed(ctx, session.plan, mode, seeded) === 'stop') break;
+      continue;
+    }
+    for (const cell of session.plan.cells.filter((c) => c.mode === mode.name)) await measureCell(ctx, cell, mode, seeded, session.plan.repetitions);
+  }
+}
+
+/** Every mode's seed first, then the measured builds in interleaved rounds. */
+async function interleaved(ctx: Context, session: Session, startedAt: number): Promise<void> {
+  const seeded = new Map<string, Seeded>();
+  for (const mode of session.modes) {
+    const s = await seed(ctx, mode);
+    if (s.status === 'ok') seeded.set(mode.name, { mode, seed: s });
+    else if (afterFailedSeed(ctx, session.plan, mode, s) === 'stop') return;
+  }
+  const p = ctx.results.plan;
+  await measureRounds(ctx, session.plan, seeded, p.adaptive ?? ctx.opts.adaptive, p.seed ?? ctx.opts.seed, startedAt);
 }

@@ -112,7 +112,29 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
   return { ...rec, repetition, startedAt, resetMs: fresh.resetMs };
 }
 
-/** A cell's repetitions (those not already on disk), each persisted as soon as it ends. */
+/**
+ * One measured build of `cell` (repetition `repetition`, in `round` when rounds are
+ * interleaved), persisted as soon as it ends; a failed build stops the run with --fail-fast.
+ */
+export async function measureOne(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord, repetition: number, round?: number): Promise<RunRecord> {
+  const cr = ctx.results.cells.find((x) => x.id === cell.id) as CellResult;
+  if (ctx.signal?.aborted) throw new CachebenchError('interrupted');
+  ctx.progress.begin(`${cell.scenario} × ${mode.name} #${repetition}${round !== undefined ? ` (round ${round})` : ''}`);
+  const built = await withEngineRetry(ctx, () => measure(ctx, cell, mode, s, repetition));
+  if (ctx.signal?.aborted && built.status === 'failed') throw new CachebenchError('interrupted');
+  const run: RunRecord = round !== undefined ? { ...built, round } : built;
+  cr.runs.push(run);
+  cr.runs.sort((a, b) => a.repetition - b.repetition);
+  updateCell(cr, undefined);
+  persist(ctx);
+  ctx.progress.end(outcome(run, `${fmtMs(run.wallMs)}, ${run.cachedSteps}/${run.totalSteps} steps cached`));
+  if (run.status === 'failed' && ctx.opts.failFast) {
+    throw new CachebenchError(`build failed (${cell.id} #${repetition}): ${run.error?.message ?? ''}`, { hint: `log tail:\n${run.error?.logTail ?? ''}` });
+  }
+  return run;
+}
+
+/** A cell's repetitions back to back (--order sequential), driven by tinybench; those on disk are replayed, not rebuilt. */
 export async function measureCell(ctx: Context, cell: Cell, mode: CacheMode, s: SeedRecord, repetitions: number): Promise<void> {
   const cr = ctx.results.cells.find((x) => x.id === cell.id) as CellResult;
   let repetition = 0;
@@ -124,22 +146,27 @@ export async function measureCell(ctx: Context, cell: Cell, mode: CacheMode, s: 
       ctx.progress.skip();
       return { overriddenDuration: existing.wallMs };
     }
-    if (ctx.signal?.aborted) throw new CachebenchError('interrupted');
-    ctx.progress.begin(`${cell.scenario} × ${mode.name} #${repetition}`);
-    const run = await withEngineRetry(ctx, () => measure(ctx, cell, mode, s, repetition));
-    if (ctx.signal?.aborted && run.status === 'failed') throw new CachebenchError('interrupted');
-    cr.runs.push(run);
-    cr.runs.sort((a, b) => a.repetition - b.repetition);
-    updateCell(cr, undefined);
-    persist(ctx);
-    ctx.progress.end(outcome(run, `${fmtMs(run.wallMs)}, ${run.cachedSteps}/${run.totalSteps} steps cached`));
-    if (run.status === 'failed' && ctx.opts.failFast) {
-      throw new CachebenchError(`build failed (${cell.id} #${repetition}): ${run.error?.message ?? ''}`, { hint: `log tail:\n${run.error?.logTail ?? ''}` });
-    }
-    return { overriddenDuration: run.wallMs };
+    return { overriddenDuration: (await measureOne(ctx, cell, mode, s, repetition)).wallMs };
   });
   await bench.run();
   updateCell(cr, fromTinybench(bench, cr.runs));
+  persist(ctx);
+}
+
+/**
+ * A cell's statistics once its builds are done (interleaved rounds): tinybench replays the
+ * recorded wall times of the successful builds (nothing is rebuilt) and computes them.
+ */
+export async function finalizeCell(ctx: Context, cell: Cell): Promise<void> {
+  const cr = ctx.results.cells.find((x) => x.id === cell.id) as CellResult;
+  const ok = cr.runs.filter((r) => r.status === 'ok');
+  if (ok.length === 0) return;
+  let i = 0;
+  const bench = new Bench({ name: cell.id, iterations: ok.length, time: 0, warmup: false, throws: true, retainSamples: true });
+  // Async on purpose: tinybench calls a plain function once more to find out whether it is async.
+  bench.add(cell.id, async () => ({ overriddenDuration: (ok[i++] as RunRecord).wallMs }));
+  await bench.run();
+  updateCell(cr, fromTinybench(bench, ok));
   persist(ctx);
 }
 

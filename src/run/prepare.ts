@@ -55,7 +55,9 @@ export async function openSession(engineIn: Engine, opts: RunOptions, hooks: Run
   opts.modes.forEach(cacheMode);
   const fullPlan: Plan = makePlan(fixture.name, opts.scenarios, opts.modes, opts.repetitions);
   const plan = shardPlan(fullPlan, opts.shard);
-  const id = planId(fullPlan) + (opts.shard ? `|shard ${opts.shard.index}/${opts.shard.count}` : '');
+  const a = opts.adaptive;
+  const adaptive = a && a.maxRuns > a.minRuns ? `|max ${a.maxRuns}${a.targetRmePct !== undefined ? ` rme ${a.targetRmePct}%` : ''}` : '';
+  const id = planId(fullPlan) + adaptive + (opts.shard ? `|shard ${opts.shard.index}/${opts.shard.count}` : '');
   const modes = plan.modes.map(cacheMode);
   const resumed = resumable(opts, id);
   const progress = hooks.progress ?? new Progress(0);
