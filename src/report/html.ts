@@ -138,22 +138,30 @@ function monthHtml(a: Analysis, modes: readonly string[], chart: string): string
   ];
 }
 
-export function renderHtml(results: Results, charts: readonly ChartInput[], comparison?: unknown, analysis: Analysis = analyze(results)): string {
-  const a = analysis;
-  const e = results.environment;
-  const modes = a.modes.map((m) => m.mode);
-  const figures = (place: string): string => charts.filter((c) => CHART_PLACE[c.name] === place).map(figure).join('\n');
-  const rest = charts.filter((c) => !CHART_PLACE[c.name]);
+/** What the run checked of itself: expectations, the per-build self-check, the cache-miss explanations, what failed. */
+function checkSections(results: Results, a: Analysis): string[] {
   const b: string[] = [];
+  b.push('<h2>Expectation checks</h2>');
+  if (a.flags.length === 0) b.push(`<p>${escapeHtml(CHECKS_PASSED)}</p>`);
+  else b.push(`<ul>${a.flags.map((f) => `<li><span class="flag-${f.severity}">${f.severity === 'error' ? 'Error' : 'Warning'}:</span> ${escapeHtml(f.message)}</li>`).join('\n')}</ul>`);
 
-  b.push(`<h1>Which BuildKit cache mode is fastest for ${escapeHtml(a.fixture)}?</h1>`);
-  if (results.status !== 'complete') b.push(`<div class="status">This run is ${escapeHtml(results.status)}. Numbers below cover only what finished.</div>`);
-  b.push(`<div class="answer"><strong>Answer.</strong> ${escapeHtml(a.answer)}</div>`);
-  b.push(`<div class="network"><strong>Network profile: ${escapeHtml(e.networkProfile)}.</strong> ${escapeHtml(networkNote(results))}</div>`);
+  b.push('<h2>Self-check</h2>');
+  const check = selfCheckSummary(results);
+  b.push(`<p>${escapeHtml(selfCheckText(check).replace(/\*\*/g, ''))}</p>`);
+  if (check.failed.length) b.push(table(SELF_CHECK_HEAD, selfCheckRows(check), { align: ['l', 'r', 'r', 'r', 'r', 'l'] }));
 
-  b.push('<h2>Environment</h2>');
-  b.push(table(['What', 'Value'], environmentRows(results), { cls: 'kv' }));
+  b.push('<h2>Why steps re-ran</h2>', missHtml(results));
 
+  b.push('<h2>Incomplete or failed cells</h2>');
+  if (a.incomplete.length === 0) b.push('<p>None: every planned build succeeded.</p>');
+  else b.push(table(['Cell', 'Problem'], a.incomplete.map((p) => [p.id, p.problem])));
+  if (a.cellWarnings.length) b.push('<p>Warnings recorded by the runner:</p>', list(a.cellWarnings));
+  return b;
+}
+
+/** The expected time for the commit mix: the table, where the mix came from, what it does not cover. */
+function expectedHtml(a: Analysis, modes: readonly string[], figs: string): string[] {
+  const b: string[] = [];
   b.push('<h2>Expected time for the commit mix</h2>');
   b.push(
     table(expectedHead(a), expectedRows(a), {
@@ -166,10 +174,13 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
   b.push(`<p>${escapeHtml(mixSourceText(a))}</p>`);
   const coverage = coverageRows(a);
   if (coverage.length) b.push(table(COVERAGE_HEAD, coverage, { align: ['l', 'r', 'l', 'r'] }));
-  b.push(figures('expected'));
+  b.push(figs);
+  return b;
+}
 
-  b.push(...monthHtml(a, modes, figures('month')));
-
+/** What was measured: per scenario, the rounds, what was not measured, the seeds, the cost side. */
+function measuredHtml(results: Results, a: Analysis, modes: readonly string[], figures: (place: string) => string): string[] {
+  const b: string[] = [];
   b.push('<h2>Results per scenario</h2>');
   for (const s of a.scenarios) {
     b.push(`<h3>${escapeHtml(s.scenario)} (${escapeHtml(shareLabel(a, s.scenario, s.weight))})</h3>`);
@@ -190,25 +201,35 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
   b.push('<h2>Cost side</h2>');
   b.push(table(COST_HEAD, costRows(a), { align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'], modeCol: 0, modes }));
   b.push(figures('cost'));
+  return b;
+}
+
+export function renderHtml(results: Results, charts: readonly ChartInput[], comparison?: unknown, analysis: Analysis = analyze(results)): string {
+  const a = analysis;
+  const e = results.environment;
+  const modes = a.modes.map((m) => m.mode);
+  const figures = (place: string): string => charts.filter((c) => CHART_PLACE[c.name] === place).map(figure).join('\n');
+  const rest = charts.filter((c) => !CHART_PLACE[c.name]);
+  const b: string[] = [];
+
+  b.push(`<h1>Which BuildKit cache mode is fastest for ${escapeHtml(a.fixture)}?</h1>`);
+  if (results.status !== 'complete') b.push(`<div class="status">This run is ${escapeHtml(results.status)}. Numbers below cover only what finished.</div>`);
+  b.push(`<div class="answer"><strong>Answer.</strong> ${escapeHtml(a.answer)}</div>`);
+  b.push(`<div class="network"><strong>Network profile: ${escapeHtml(e.networkProfile)}.</strong> ${escapeHtml(networkNote(results))}</div>`);
+
+  b.push('<h2>Environment</h2>');
+  b.push(table(['What', 'Value'], environmentRows(results), { cls: 'kv' }));
+
+  b.push(...expectedHtml(a, modes, figures('expected')));
+
+  b.push(...monthHtml(a, modes, figures('month')));
+
+  b.push(...measuredHtml(results, a, modes, figures));
 
   b.push('<h2>Caveats</h2>');
   b.push(list(a.caveats));
 
-  b.push('<h2>Expectation checks</h2>');
-  if (a.flags.length === 0) b.push(`<p>${escapeHtml(CHECKS_PASSED)}</p>`);
-  else b.push(`<ul>${a.flags.map((f) => `<li><span class="flag-${f.severity}">${f.severity === 'error' ? 'Error' : 'Warning'}:</span> ${escapeHtml(f.message)}</li>`).join('\n')}</ul>`);
-
-  b.push('<h2>Self-check</h2>');
-  const check = selfCheckSummary(results);
-  b.push(`<p>${escapeHtml(selfCheckText(check).replace(/\*\*/g, ''))}</p>`);
-  if (check.failed.length) b.push(table(SELF_CHECK_HEAD, selfCheckRows(check), { align: ['l', 'r', 'r', 'r', 'r', 'l'] }));
-
-  b.push('<h2>Why steps re-ran</h2>', missHtml(results));
-
-  b.push('<h2>Incomplete or failed cells</h2>');
-  if (a.incomplete.length === 0) b.push('<p>None: every planned build succeeded.</p>');
-  else b.push(table(['Cell', 'Problem'], a.incomplete.map((p) => [p.id, p.problem])));
-  if (a.cellWarnings.length) b.push('<p>Warnings recorded by the runner:</p>', list(a.cellWarnings));
+  b.push(...checkSections(results, a));
 
   b.push('<h2>Harness overhead</h2>');
   b.push(`<p>${escapeHtml(overheadText(results))}</p>`);

@@ -54,6 +54,31 @@ function monthSection(a: Analysis): string[] {
   return out;
 }
 
+/** What the run checked of itself: expectations, the per-build self-check, the cache-miss explanations, what failed. */
+function checkSections(results: Results, a: Analysis): string[] {
+  const out: string[] = [];
+  out.push('## Expectation checks', '');
+  if (a.flags.length === 0) out.push(CHECKS_PASSED, '');
+  else out.push(...a.flags.map((f) => `- **${f.severity === 'error' ? 'Error' : 'Warning'}:** ${f.message}`), '');
+
+  out.push('## Self-check', '');
+  const check = selfCheckSummary(results);
+  out.push(selfCheckText(check), '');
+  if (check.failed.length) out.push(table(SELF_CHECK_HEAD, selfCheckRows(check).map((r) => r.map(esc)), ['l', 'r', 'r', 'r', 'r', 'l']), '');
+
+  out.push('## Why steps re-ran', '');
+  const misses = missSummary(results);
+  out.push(missText(misses), '');
+  if (misses.rows.length) out.push(table(MISS_HEAD, missRows(misses).map((r) => r.map(esc)), ['l', 'l', 'r', 'l', 'l', 'l']), '');
+  if (misses.findings.length) out.push('Findings:', '', ...misses.findings.map((f) => `- ${esc(f)}`), '');
+
+  out.push('## Incomplete or failed cells', '');
+  if (a.incomplete.length === 0) out.push('None: every planned build succeeded.', '');
+  else out.push(table(['Cell', 'Problem'], a.incomplete.map((p) => [esc(p.id), esc(p.problem)])), '');
+  if (a.cellWarnings.length) out.push('Warnings recorded by the runner:', '', ...a.cellWarnings.map((w) => `- ${w}`), '');
+  return out;
+}
+
 export function renderMarkdown(results: Results, comparison?: unknown, analysis: Analysis = analyze(results)): string {
   const a = analysis;
   const out: string[] = [];
@@ -92,25 +117,7 @@ export function renderMarkdown(results: Results, comparison?: unknown, analysis:
   out.push('## Caveats', '');
   out.push(...a.caveats.map((c) => `- ${c}`), '');
 
-  out.push('## Expectation checks', '');
-  if (a.flags.length === 0) out.push(CHECKS_PASSED, '');
-  else out.push(...a.flags.map((f) => `- **${f.severity === 'error' ? 'Error' : 'Warning'}:** ${f.message}`), '');
-
-  out.push('## Self-check', '');
-  const check = selfCheckSummary(results);
-  out.push(selfCheckText(check), '');
-  if (check.failed.length) out.push(table(SELF_CHECK_HEAD, selfCheckRows(check).map((r) => r.map(esc)), ['l', 'r', 'r', 'r', 'r', 'l']), '');
-
-  out.push('## Why steps re-ran', '');
-  const misses = missSummary(results);
-  out.push(missText(misses), '');
-  if (misses.rows.length) out.push(table(MISS_HEAD, missRows(misses).map((r) => r.map(esc)), ['l', 'l', 'r', 'l', 'l', 'l']), '');
-  if (misses.findings.length) out.push('Findings:', '', ...misses.findings.map((f) => `- ${esc(f)}`), '');
-
-  out.push('## Incomplete or failed cells', '');
-  if (a.incomplete.length === 0) out.push('None: every planned build succeeded.', '');
-  else out.push(table(['Cell', 'Problem'], a.incomplete.map((p) => [esc(p.id), esc(p.problem)])), '');
-  if (a.cellWarnings.length) out.push('Warnings recorded by the runner:', '', ...a.cellWarnings.map((w) => `- ${w}`), '');
+  out.push(...checkSections(results, a));
 
   out.push('## Harness overhead', '', overheadText(results), '');
 
