@@ -23,8 +23,10 @@ export interface ListPrice {
  * calculator; README "Cost per month" quotes them):
  * - minutes: standard GitHub-hosted runner, Linux 2-core (`linux` SKU), $0.006 a minute
  *   from January 1, 2026 ($0.008 until then);
- * - storage and transfer: GitHub Packages beyond the plan's included amounts, $0.25 per
- *   GB of storage a month and $0.50 per GB of data transferred out outside of Actions.
+ * - storage: GitHub Packages beyond the plan's included amounts, $0.25 per GB a month;
+ * - transfer: GitHub Packages bills data transfer only outside of Actions ($0.50 per GB);
+ *   a CI job on GitHub Actions moves its cache, image and base layers for $0, so that is
+ *   the default (base-image pulls from other registries are not billed by GitHub either).
  */
 export const LIST_PRICES = {
   minute: {
@@ -42,9 +44,9 @@ export const LIST_PRICES = {
     checked: '2026-12-01',
   },
   gbTransfer: {
-    usd: 0.5,
+    usd: 0,
     unit: 'GB',
-    what: 'GitHub Packages additional data transfer out, outside of Actions',
+    what: 'GitHub Packages data transfer by GitHub Actions (free; $0.50 per GB only outside of Actions: give --price-gb-transfer 0.5 for a registry reached from elsewhere)',
     url: 'https://github.com/pricing/calculator',
     checked: '2026-12-01',
   },
@@ -54,7 +56,7 @@ export type PriceName = keyof typeof LIST_PRICES;
 
 /** What GitHub does not bill, which the defaults above do: said under the prices in the report. */
 export const PRICE_CAVEAT =
-  'GitHub bills no data transfer for the Actions cache (actions/cache: the CI cache step of the local mode) nor for packages that Actions workflows download with a GITHUB_TOKEN, and container storage and bandwidth on ghcr.io are currently free: for a cache on ghcr.io built by GitHub Actions give --price-gb-month 0 --price-gb-transfer 0. The prices are list prices before the free minutes, storage and transfer a plan includes.';
+  'GitHub bills no data transfer for the Actions cache (actions/cache: the CI cache step of the local mode) nor for packages that Actions workflows move with a GITHUB_TOKEN, hence the $0 transfer default; container storage on ghcr.io is currently free too (--price-gb-month 0). A registry in another cloud or region bills egress: give its price per GB with --price-gb-transfer (data moved includes base-image pulls). The prices are list prices before the free minutes and storage a plan includes.';
 
 /** 365 days / 12 months, rounded to a tenth: the month the report's monthly figures are for. */
 export const DAYS_PER_MONTH = 30.4;

@@ -31,7 +31,7 @@ export const COST_USAGE = `  --mix s=w,...          commit mix for the expected-
   --branches N           branches that keep a cache of their own (default: ${DEFAULT_BRANCHES})
   --price-minute USD     price of a build minute (default: ${usd(p.minute.usd)}, GitHub Actions Linux 2-core)
   --price-gb-month USD   price of a GB of cache storage for a month (default: ${usd(p.gbMonth.usd)}, GitHub Packages)
-  --price-gb-transfer USD  price of a GB of data moved (default: ${usd(p.gbTransfer.usd)}, GitHub Packages outside Actions)
+  --price-gb-transfer USD  price of a GB of data moved (default: ${usd(p.gbTransfer.usd)}: GitHub Actions moves Packages data for free)
                          (a month is ${DAYS_PER_MONTH} days; README "Cost per month" has the model and the sources)
 `;
 
