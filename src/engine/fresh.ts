@@ -10,18 +10,31 @@ export interface FreshBuilder {
   /** `--builder` for buildx, if not the engine's default. */
   builder?: string;
   resetMs: number;
+  /** Where the reset's time went, per command (embedded engine). */
+  resetSteps?: Record<string, number>;
   dispose: () => Promise<void>;
 }
 
-export async function wipeEmbedded(engine: Engine): Promise<void> {
+/** Wipes the embedded engine; returns how long each part took (ms). */
+export async function wipeEmbedded(engine: Engine): Promise<Record<string, number>> {
   if (engine.kind !== 'embedded') throw new Error('refusing to wipe an engine cachebench did not start');
-  const containers = (await docker(engine, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-  if (containers.length) await docker(engine, ['rm', '-f', ...containers]);
-  await docker(engine, ['buildx', 'prune', '-af']);
-  const images = (await docker(engine, ['images', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
-  if (images.length) await docker(engine, ['image', 'rm', '-f', ...new Set(images)], { reject: false });
-  await docker(engine, ['image', 'prune', '-af']);
-  await docker(engine, ['buildx', 'history', 'rm', '--all'], { reject: false });
+  const steps: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await f();
+    } finally {
+      steps[name] = (steps[name] ?? 0) + performance.now() - t;
+    }
+  };
+  const containers = (await timed('containers', () => docker(engine, ['ps', '-aq']))).stdout.split('\n').filter(Boolean);
+  if (containers.length) await timed('containers', () => docker(engine, ['rm', '-f', ...containers]));
+  await timed('build cache', () => docker(engine, ['buildx', 'prune', '-af']));
+  const images = (await timed('images', () => docker(engine, ['images', '-aq', '--no-trunc']))).stdout.split('\n').filter(Boolean);
+  if (images.length) await timed('images', () => docker(engine, ['image', 'rm', '-f', ...new Set(images)], { reject: false }));
+  await timed('images', () => docker(engine, ['image', 'prune', '-af']));
+  await timed('history', () => docker(engine, ['buildx', 'history', 'rm', '--all'], { reject: false }));
+  return steps;
 }
 
 /**
@@ -52,8 +65,8 @@ export async function freshBuilder(engine: Engine, name: string, userBuilder?: s
   if (userBuilder) return freshUserBuilder(engine, userBuilder);
   const started = performance.now();
   if (engine.kind === 'embedded') {
-    await wipeEmbedded(engine);
-    return { resetMs: performance.now() - started, dispose: async () => {} };
+    const resetSteps = await wipeEmbedded(engine);
+    return { resetMs: performance.now() - started, resetSteps, dispose: async () => {} };
   }
   await docker(engine, ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host', '--bootstrap'], {
     what: 'creating a throwaway buildx builder',

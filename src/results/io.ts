@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import AjvModule from 'ajv';
-import type { Results } from './types.ts';
+import type { Results, RunRecord } from './types.ts';
 import { CachebenchError, UsageError } from '../errors.ts';
 import { median } from './stats.ts';
 
@@ -59,7 +59,22 @@ export function computeOverhead(results: Results): Results['overhead'] {
   const harness = runs.map((r) => r.wallMs - r.buildxWallMs - (r.phases['cache-restore'] ?? 0) - (r.phases['cache-save'] ?? 0));
   const cli = runs.filter((r) => r.buildkitMs !== undefined).map((r) => r.buildxWallMs - (r.buildkitMs as number));
   const resets = runs.filter((r) => r.resetMs !== undefined).map((r) => r.resetMs as number);
-  return { medianHarnessMs: median(harness), ...(cli.length ? { medianBuildxVsBuildkitMs: median(cli) } : {}), ...(resets.length ? { medianResetMs: median(resets) } : {}), ...runRatio(results) };
+  const prepares = runs.filter((r) => r.prepareMs !== undefined).map((r) => r.prepareMs as number);
+  return {
+    medianHarnessMs: median(harness),
+    ...(cli.length ? { medianBuildxVsBuildkitMs: median(cli) } : {}),
+    ...(resets.length ? { medianResetMs: median(resets) } : {}),
+    ...resetParts(runs),
+    ...(prepares.length ? { medianPrepareMs: median(prepares) } : {}),
+    ...runRatio(results),
+  };
+}
+
+/** Median time of each part of the reset, over the builds that recorded them. */
+function resetParts(runs: readonly RunRecord[]): { medianResetSteps?: Record<string, number> } {
+  const parts = new Map<string, number[]>();
+  for (const r of runs) for (const [k, v] of Object.entries(r.resetSteps ?? {})) parts.set(k, [...(parts.get(k) ?? []), v]);
+  return parts.size ? { medianResetSteps: Object.fromEntries([...parts].map(([k, v]) => [k, median(v)])) } : {};
 }
 
 /** Run wall time (started → finished) over the builds' wall time, when the run has finished. */

@@ -117,6 +117,10 @@ export interface RunRecord extends BuildRecord {
   resetMs?: number;
   /** The interleaved round this build belonged to (absent in sequential runs). */
   round?: number;
+  /** Where the reset's time went, per part (containers, build cache, images, history). */
+  resetSteps?: Record<string, number>;
+  /** Time to give the job its starting state (the seed's image and cache copied in the registry), before the reset; not part of wallMs. */
+  prepareMs?: number;
 }
 
 export interface Stats {
@@ -265,8 +269,11 @@ export interface Results {
   overhead?: {
     medianHarnessMs: number;
     medianBuildxVsBuildkitMs?: number;
-    /** Median time to make the builder fresh before a measured build (outside its measured window). */
+    /** Median time to make the builder fresh before a measured build (outside its measured window), and per part. */
     medianResetMs?: number;
+    medianResetSteps?: Record<string, number>;
+    /** Median time to copy the seed's state into the job's starting place (outside the measured window). */
+    medianPrepareMs?: number;
     /** The run's wall time ÷ Σ wall time of its builds (seeds and measured): what the harness costs around them. */
     runRatio?: number;
   };

@@ -70,12 +70,15 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
   // The CI job's starting state, copied from the seed without moving bytes: the parent
   // image in the app's repository, and the parent's cache (registry modes).
   let before = new Map<string, number>();
+  let prepareMs = 0;
   const { lock, fresh } = await prepareBuild(ctx, async () => {
+    const t = performance.now();
     if (!ctx.remote) {
       await copyRef(s.imageRef, refs.parent);
       if (s.cacheRef) await copyRef(s.cacheRef, refs.cache);
     }
     before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
+    prepareMs = performance.now() - t;
     return freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder);
   });
   const jobDir = path.join(ctx.stateDir, `job-${slug(cell.id)}-r${repetition}`);
@@ -109,7 +112,7 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
     // (A remote run's tags may share digests with the seed's; they go at the end of the run.)
     if (!ctx.remote) for (const r of Object.values(refs)) await deleteRef(r).catch(() => undefined);
   }
-  return { ...rec, repetition, startedAt, resetMs: fresh.resetMs };
+  return { ...rec, repetition, startedAt, resetMs: fresh.resetMs, prepareMs, ...(fresh.resetSteps ? { resetSteps: fresh.resetSteps } : {}) };
 }
 
 /**
