@@ -46,7 +46,7 @@ function estimate(ctx: Context, cells: readonly Cell[], seeded: ReadonlyMap<stri
   if (perRound <= 0) return;
   const more = a.maxRuns > a.minRuns ? `; up to ${fmtMs(perRound * a.maxRuns)} if every cell takes ${a.maxRuns} builds` : '';
   const budget = a.budgetMs !== undefined ? `; the budget stops new builds after ${fmtMs(a.budgetMs)} of the run` : '';
-  ctx.progress.log(`estimate: ${cells.length} cells × ${a.minRuns} rounds ≈ ${fmtMs(perRound * a.minRuns)} of builds (from the seeds' times and each scenario's expected share of a full build)${more}${budget}`);
+  ctx.progress.log(`estimate: ${cells.length} cells × ${a.minRuns} round${a.minRuns === 1 ? "" : "s"} ≈ ${fmtMs(perRound * a.minRuns)} of builds (from the seeds' times and each scenario's expected share of a full build)${more}${budget}`);
 }
 
 export async function measureRounds(ctx: Context, plan: Plan, seeded: ReadonlyMap<string, Seeded>, a: Adaptive, seed: number, startedAt: number): Promise<void> {
