@@ -141,6 +141,20 @@ export function registryConfigYaml(address: string, storage: string): string {
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
+/**
+ * Whether the port is still taken after a few seconds: a registry that was just killed
+ * keeps accepting connections on its listening socket until the kernel has torn the
+ * process down (seen when the registry is SIGKILLed mid-run and restarted at once).
+ */
+async function portStaysTaken(port: number, waitMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  while (await portTaken(port)) {
+    if (Date.now() >= deadline) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
 export function portTaken(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: '127.0.0.1', port });
@@ -201,7 +215,7 @@ export interface StartResult {
 export async function startEmbedded(log: (s: string) => void = () => {}): Promise<StartResult> {
   // Before any download: the registry's port must be ours to take.
   const address = `127.0.0.1:${registryPort()}`;
-  if (!pidAlive(layout().registryPid) && (await portTaken(registryPort()))) {
+  if (!pidAlive(layout().registryPid) && (await portStaysTaken(registryPort()))) {
     throw new CachebenchError(`the registry address ${address} is already in use by another program`, {
       exitCode: 2,
       hint: 'stop that program, or choose another port with CACHEBENCH_REGISTRY_PORT=PORT',

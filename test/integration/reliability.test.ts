@@ -123,7 +123,8 @@ test('a failing build is recorded with its step and log, the run goes on, exit c
 
 test('--fail-fast stops at the first failed build, keeping what finished', async () => {
   const out = tmp('cb-failfast-');
-  const r = await cachebench(['run', '--fixture', brokenFixture(), '--modes', 'none', '--scenarios', 'no-change,code-change', '-n', '2', '--out', out, '--fail-fast']);
+  // Sequential: the order decides what finished before the failure (interleaved rounds shuffle it).
+  const r = await cachebench(['run', '--fixture', brokenFixture(), '--modes', 'none', '--scenarios', 'no-change,code-change', '-n', '2', '--out', out, '--fail-fast', '--order', 'sequential']);
   assert.equal(r.exitCode, 1, r.all);
   assert.match(r.all ?? '', /build failed \(tiny-broken\/code-change\/none #1\)/);
   assert.match(r.all ?? '', /--resume/);
