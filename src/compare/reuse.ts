@@ -3,6 +3,7 @@
  * and why, from the builds' explanations (src/explain): the first step cached in the
  * baseline that re-ran now, with its cause in this run.
  */
+import { firstRerun } from '../explain/explain.ts';
 import type { BuildExplanation, CellResult, StepExplanation } from '../results/types.ts';
 
 const explained = (cell: CellResult): BuildExplanation | undefined => cell.runs.find((r) => r.status === 'ok' && r.explain)?.explain;
@@ -20,8 +21,7 @@ export function lostReuse(baseline: CellResult, current: CellResult): string | u
   const wasCached = new Map(b.steps.map((s) => [key(s), s.cached]));
   const lost = c.steps.find((s) => s.cached === false && wasCached.get(key(s)) === true);
   if (lost) return `${lost.step} re-ran (${cause(lost)}); in the baseline it was cached`;
-  const first = (x: BuildExplanation) => (x.firstMiss[0] ? x.steps[x.firstMiss[0].index] : undefined);
-  const [fb, fc] = [first(b), first(c)];
+  const [fb, fc] = [firstRerun(b), firstRerun(c)];
   if (!fc) return undefined;
   return `first re-run ${fc.step} (${cause(fc)}); in the baseline ${fb ? `${fb.step} (${cause(fb)})` : 'nothing re-ran'}`;
 }

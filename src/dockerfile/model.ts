@@ -243,7 +243,8 @@ function withTriggers(own: readonly Instruction[], base: RawStage | undefined): 
   return [...inherited, ...own.map((i) => ({ ...i }))];
 }
 
-function stageIndex(stages: readonly { name: string }[], ref: string, before: number): number | undefined {
+/** The index of the stage `ref` names (case-insensitive name, or a number) among the stages before `before`. */
+export function stageIndex(stages: readonly { name: string }[], ref: string, before: number): number | undefined {
   const lower = ref.toLowerCase();
   const byName = stages.findIndex((s, i) => i < before && s.name !== '' && s.name === lower);
   if (byName >= 0) return byName;

@@ -9,7 +9,7 @@
  */
 import { expandWord } from './args.ts';
 import { cleanSource } from './copy-sources.ts';
-import type { DockerfileModel, Instruction, Stage } from './model.ts';
+import { stageIndex, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 
 export interface StepInputs {
   /** Stage index and BuildKit's step number (`[stage step/total]`). */
@@ -79,18 +79,11 @@ function valuesOf(ins: Instruction, scope: Scope): Record<string, string> {
   return out;
 }
 
-function stageRef(model: DockerfileModel, ref: string, before: number): number | undefined {
-  const lower = ref.toLowerCase();
-  const byName = model.stages.findIndex((s, i) => i < before && s.name !== '' && s.name === lower);
-  if (byName >= 0) return byName;
-  return /^\d+$/.test(ref) && Number(ref) < before ? Number(ref) : undefined;
-}
-
 /** COPY/ADD: context sources, or the stage / other context it copies from. */
 function copyInputs(ins: Instruction, vars: Record<string, string>, model: DockerfileModel, stage: Stage, out: StepInputs): void {
   const from = ins.flags.from ? expandWord(ins.flags.from, vars) : undefined;
   if (from !== undefined) {
-    const dep = stageRef(model, from, stage.index);
+    const dep = stageIndex(model.stages, from, stage.index);
     if (dep !== undefined) out.fromStages.push(dep);
     else if (!/[:/@.]/.test(from)) out.external.push(`build context ${from}`);
     return; // an image: fixed content for a given digest
@@ -114,7 +107,7 @@ function runInputs(ins: Instruction, vars: Record<string, string>, model: Docker
       out.context = { sources: [...(out.context?.sources ?? []), src === '' ? '.' : src], parents: false, excludes: [] };
       continue;
     }
-    const dep = stageRef(model, expandWord(m.from, vars), stage.index);
+    const dep = stageIndex(model.stages, expandWord(m.from, vars), stage.index);
     if (dep !== undefined) out.fromStages.push(dep);
     else if (!/[:/@.]/.test(m.from)) out.external.push(`build context ${m.from}`);
   }

@@ -81,31 +81,30 @@ export function explainBuild(input: ExplainInput, observed: ReadonlyMap<Expected
   const steps: StepExplanation[] = [];
   const facts = stepFacts(input);
   const skipped = input.cache.imported && input.cache.stages === 'final' ? skippedStages(input.model, facts) : new Set<number>();
+  const firstMiss: BuildExplanation['firstMiss'] = [];
   for (const f of facts) {
     const judged = judge(predictOne(input, f, firstRun, skipped), observed.get(f.expected), findings);
     steps.push(judged);
     const ran = judged.cached === false || (judged.cached === null && judged.predicted === 'run');
     const stage = stageOf(input.model, f.expected.stage).index;
-    if (ran && !firstRun.get(stage)) firstRun.set(stage, judged.step);
-  }
-  const firstMiss: BuildExplanation['firstMiss'] = [];
-  const seen = new Set<string>();
-  steps.forEach((s, index) => {
-    const ran = s.cached === false || (s.cached === null && s.predicted === 'run');
-    if (ran && !seen.has(s.stage)) {
-      seen.add(s.stage);
-      firstMiss.push({ stage: s.stage, index });
+    if (ran && !firstRun.get(stage)) {
+      firstRun.set(stage, judged.step);
+      firstMiss.push({ stage: judged.stage, index: steps.length - 1 });
     }
-  });
+  }
   const cache = input.cache.imported ? input.cache.label : `no cache imported (${input.cache.why})`;
   return { cache, steps, firstMiss, findings };
+}
+
+/** The first step that re-ran, in Dockerfile order, or undefined when nothing did. */
+export function firstRerun(x: BuildExplanation): StepExplanation | undefined {
+  const first = x.firstMiss[0];
+  return first ? x.steps[first.index] : undefined;
 }
 
 /** The first step that re-ran (in Dockerfile order) and its cause, in one line. */
 export function firstRerunLine(x: BuildExplanation | undefined): string | undefined {
   if (!x) return undefined;
-  const first = x.firstMiss[0];
-  if (!first) return 'nothing re-ran';
-  const s = x.steps[first.index] as StepExplanation;
-  return `${s.step} — ${s.cause ?? '?'}: ${s.why ?? ''}`;
+  const s = firstRerun(x);
+  return s ? `${s.step} — ${s.cause ?? '?'}: ${s.why ?? ''}` : 'nothing re-ran';
 }

@@ -12,7 +12,7 @@
  */
 import { readDockerfile, type DockerfileModel, type ModelOptions } from '../dockerfile/model.ts';
 import { normalizeImage } from '../dockerfile/args.ts';
-import { explainBuild } from '../explain/explain.ts';
+import { explainBuild, firstRerun } from '../explain/explain.ts';
 import { stageOf, stepFacts, type StepFacts } from '../explain/predict.ts';
 import type { StepExplanation } from '../results/types.ts';
 
@@ -79,7 +79,7 @@ export function classifier(opts: ModelOptions & { dependencyStep?: string; docke
       const m = model(c.dockerfile);
       const parent = model(c.parentDockerfile);
       const x = explainBuild({ model: m, parent, changed: c.changed, cache: { imported: true, label: 'the parent commit', mode: 'max', stages: 'all' } }, new Map());
-      const first = x.firstMiss[0] ? x.steps[x.firstMiss[0].index] : undefined;
+      const first = firstRerun(x);
       if (c.dockerfile !== c.parentDockerfile) {
         const cls: MixClass = bases(m) !== bases(parent) ? 'base-image-change' : 'dockerfile-change';
         return { class: cls, ...(first ? { step: first.step } : {}), files: [opts.dockerfilePath] };

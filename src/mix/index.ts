@@ -5,7 +5,7 @@
  * for the whole range; a `git show` per Dockerfile or ignore-file change.
  */
 import path from 'node:path';
-import { contextFilter } from '../dockerfile/ignore.ts';
+import { countedChanges, ignoreFilePaths, ignoreOf, inContext, type IgnoreAt } from '../target/changes.ts';
 import { UsageError } from '../errors.ts';
 import { classifier, findsDependencyStep, MIX_CLASSES, type MixClass } from './classify.ts';
 import { fileAt, filesAt, hasCommit, isShallow, readHistory, type HistoryCommit } from './history.ts';
@@ -29,41 +29,24 @@ export interface MixOptions {
 
 interface State {
   dockerfile?: string;
-  ignore: string;
+  ignore: IgnoreAt;
 }
-
-const posix = (p: string) => p.split(path.sep).join('/');
 
 function paths(o: MixOptions) {
-  const ctx = posix(path.normalize(o.context)).replace(/^\.\/?$/, '').replace(/\/$/, '');
-  const join = (p: string) => (ctx ? `${ctx}/${p}` : p);
-  return { ctx, dockerfile: join(o.dockerfile), ignores: [join(`${o.dockerfile}.dockerignore`), join('.dockerignore')] };
+  const dockerfile = path.posix.normalize(path.posix.join(o.context.split(path.sep).join('/'), o.dockerfile));
+  return { dockerfile, ignores: ignoreFilePaths(o.context.split(path.sep).join('/'), o.dockerfile) };
 }
 
+/** The Dockerfile and the ignore filter (parsed once per change of the file) at a commit. */
 async function stateAt(o: MixOptions, commit: string): Promise<State> {
-  const p = paths(o);
-  const dockerfile = await fileAt(o.repo, commit, p.dockerfile);
-  let ignore = '';
-  for (const f of p.ignores) {
-    const t = await fileAt(o.repo, commit, f);
-    if (t !== undefined) {
-      ignore = `${f}\n${t}`;
-      break;
-    }
-  }
+  const dockerfile = await fileAt(o.repo, commit, paths(o).dockerfile);
+  const ignore = await ignoreOf((rel) => fileAt(o.repo, commit, rel), o.context, o.dockerfile);
   return { ...(dockerfile !== undefined ? { dockerfile } : {}), ignore };
 }
 
-const filterOf = (s: State) => contextFilter(s.ignore.split('\n').slice(1));
-
-/** Context-relative files of the commit's change that are in either commit's context. */
-async function changedInContext(o: MixOptions, c: HistoryCommit, before: State, after: State): Promise<string[]> {
-  const { ctx } = paths(o);
-  const rel = (files: string[]) => files.filter((f) => !ctx || f.startsWith(`${ctx}/`)).map((f) => (ctx ? f.slice(ctx.length + 1) : f));
-  const [a, b] = [filterOf(before), filterOf(after)];
-  const out = new Set(rel(c.files).filter((f) => !a.excludes(f) || !b.excludes(f)));
-  if (before.ignore !== after.ignore) for (const f of rel(await filesAt(o.repo, c.sha))) if (a.excludes(f) !== b.excludes(f)) out.add(f);
-  return [...out].sort();
+/** Context-relative files of the commit's change that count for the build (target/changes.ts rules). */
+function changedInContext(o: MixOptions, c: HistoryCommit, before: State, after: State): Promise<string[]> {
+  return countedChanges(inContext(c.files, o.context), before.ignore, after.ignore, async () => inContext(await filesAt(o.repo, c.sha), o.context));
 }
 
 export async function computeMix(o: MixOptions): Promise<MixResult> {

@@ -1,6 +1,7 @@
 /** The shape of mix.json and mix.csv, commits per day, and the console summary (pure). */
 import { stringify } from 'csv-stringify/sync';
 import { MIX_CLASSES, type MixClass } from './classify.ts';
+import type { CommitsPerDay, MixRange } from '../results/types.ts';
 
 export interface MixCommit {
   sha: string;
@@ -16,7 +17,7 @@ export interface MixResult {
   schemaVersion: 1;
   repository: string;
   branch: string;
-  range: { since?: string; maxCommits?: number; first: string; last: string; firstDate: string; lastDate: string };
+  range: MixRange;
   /** Commits classified. */
   commits: number;
   /** Commits not classified: root commits, no Dockerfile at that commit, a shallow clone's boundary. */
@@ -25,7 +26,7 @@ export interface MixResult {
   counts: Record<MixClass, number>;
   weights: Record<MixClass, number>;
   /** Over every calendar day (UTC) from the first to the last commit, zero days included. */
-  commitsPerDay: { mean: number; median: number; days: number };
+  commitsPerDay: CommitsPerDay;
   generatedAt: string;
   /** Newest first. */
   perCommit: MixCommit[];

@@ -3,6 +3,7 @@
  * build's explanation, src/explain), whether the repetitions agree, and every finding —
  * a re-run nothing predicts, or a predicted re-run that came out cached.
  */
+import { firstRerun } from '../explain/explain.ts';
 import type { BuildExplanation, BuildRecord, Results, StepExplanation } from '../results/types.ts';
 
 export interface MissRow {
@@ -27,21 +28,20 @@ export interface MissSummary {
   unexplained: number;
 }
 
-const firstOf = (x: BuildExplanation): StepExplanation | undefined => (x.firstMiss[0] ? x.steps[x.firstMiss[0].index] : undefined);
 const key = (s: StepExplanation | undefined) => (s ? `${s.step}|${s.cause ?? ''}` : 'none');
 
 function rowOf(scenario: string, mode: string, builds: BuildRecord[]): MissRow | undefined {
   const explained = builds.filter((b) => b.status === 'ok' && b.explain);
   const x = explained[0]?.explain;
   if (!x) return undefined;
-  const first = firstOf(x);
+  const first = firstRerun(x);
   const b0 = explained[0] as BuildRecord;
   return {
     scenario,
     mode,
     cached: `${b0.cachedSteps}/${b0.totalSteps}`,
     ...(first ? { first } : {}),
-    agree: explained.every((b) => key(firstOf(b.explain as BuildExplanation)) === key(first)),
+    agree: explained.every((b) => key(firstRerun(b.explain as BuildExplanation)) === key(first)),
     explained: explained.length,
     steps: x.steps,
   };
@@ -106,7 +106,7 @@ export function explainText(results: Results, opts: { steps?: boolean } = {}): s
     const x = b.explain;
     if (b.status !== 'ok') return lines.push(`${where}: failed, not explained`);
     if (!x) return lines.push(`${where}: no explanation recorded`);
-    const first = firstOf(x);
+    const first = firstRerun(x);
     lines.push(`${where}: ${b.cachedSteps}/${b.totalSteps} steps cached; started from ${x.cache}`);
     lines.push(first ? `  first re-run: ${first.step} — ${first.cause ?? '?'}: ${first.why ?? ''}` : '  nothing re-ran');
     for (const m of x.firstMiss.slice(1)) {

@@ -5,6 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { PHASES, type Results, type RunRecord } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
+import { firstRerun } from '../explain/explain.ts';
 
 type Field = string | number | undefined;
 
@@ -37,7 +38,7 @@ export const RUNS_COLUMNS = [
 function explainFields(r: RunRecord): Field[] {
   const x = r.explain;
   if (!x) return [undefined, undefined, undefined, undefined];
-  const first = x.firstMiss[0] ? x.steps[x.firstMiss[0].index] : undefined;
+  const first = firstRerun(x);
   return [first?.step ?? '', first?.cause ?? '', first?.why ?? '', x.findings.join(' | ')];
 }
 

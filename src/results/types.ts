@@ -204,20 +204,36 @@ export interface SeedRecord extends BuildRecord {
  * what the report needs to say where the mix came from and which classes the run did not
  * cover. `weights` are every class's share of the classified commits, as in the file.
  */
+/** The commit range a mix was read from (`cachebench mix`): shared by mix.json and results.json. */
+export interface MixRange {
+  since?: string;
+  maxCommits?: number;
+  first: string;
+  last: string;
+  firstDate: string;
+  lastDate: string;
+}
+
+/** Commits per day over every calendar day of a range, days without commits included. */
+export interface CommitsPerDay {
+  mean: number;
+  median: number;
+  days: number;
+}
+
 export interface MixSource {
   /** The mix.json that was read (absolute path). */
   file: string;
   repository: string;
   branch: string;
-  range: { since?: string; maxCommits?: number; first: string; last: string; firstDate: string; lastDate: string };
+  range: MixRange;
   /** Commits classified, and those that could not be (no Dockerfile at that commit, shallow boundary). */
   commits: number;
   skipped: number;
   shallow: boolean;
   /** Class → share of the classified commits; adds up to 1. */
   weights: Record<string, number>;
-  /** Over every calendar day of the range, days without commits included. */
-  commitsPerDay: { mean: number; median: number; days: number };
+  commitsPerDay: CommitsPerDay;
   generatedAt: string;
 }
 

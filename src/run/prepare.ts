@@ -23,6 +23,7 @@ import { UsageError } from '../errors.ts';
 import type { RunOptions } from '../options.ts';
 import type { Results } from '../results/types.ts';
 import { dockerfileModel, persist, type Context, type RunnerHooks } from './context.ts';
+import type { DockerfileModel } from '../dockerfile/model.ts';
 
 export type { Session } from './session.ts';
 import { resolveBaseImages, type BaseImageSetup } from './base-images.ts';
@@ -91,7 +92,13 @@ export async function setUp(s: Session): Promise<Context> {
   const info = await engineInfo(s.engine);
   const results = s.resumed ? resumeResults(s.resumed, images.baseImages) : newResults(s, images, info, hostFacts());
   const { buildArgs, buildContexts } = images;
-  const modelOf = (root: string) => dockerfileModel(s.fixture, root, buildArgs, buildContexts);
+  // A checkout's Dockerfile does not change during the run: read each once (self-check and explanation share it).
+  const models = new Map<string, DockerfileModel>();
+  const modelOf = (root: string): DockerfileModel => {
+    let m = models.get(root);
+    if (!m) models.set(root, (m = dockerfileModel(s.fixture, root, buildArgs, buildContexts)));
+    return m;
+  };
   modelOf(s.ws.parentDir);
   const { engine, opts, fixture, ws, remote, stateDir, progress, hooks } = s;
   const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, baseLayers: images.baseLayers, remote, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0, modelOf };
