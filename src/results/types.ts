@@ -117,7 +117,7 @@ export interface RunRecord extends BuildRecord {
   resetMs?: number;
   /** The interleaved round this build belonged to (absent in sequential runs). */
   round?: number;
-  /** Where the reset's time went, per part (containers, build cache, images, history). */
+  /** Where the reset's time went, per part (containers and images, build cache, history: run at once). */
   resetSteps?: Record<string, number>;
   /** Time to give the job its starting state (the seed's image and cache copied in the registry), before the reset; not part of wallMs. */
   prepareMs?: number;
@@ -197,6 +197,10 @@ export interface SeedRecord extends BuildRecord {
   imageRef: string;
   cacheRef?: string;
   cacheArchive?: string;
+  /** ISO time the seed build started (absent in results written before it was recorded). */
+  startedAt?: string;
+  /** Time to make the builder fresh before the seed (not part of wallMs). */
+  resetMs?: number;
 }
 
 /**

@@ -35,6 +35,7 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
   const localDir = cacheArchive ? path.join(ctx.stateDir, `seed-${slug(mode.name)}-dir`) : undefined;
   const to: CacheLocation = { ...(cacheRef ? { ref: cacheRef } : {}), ...(localDir ? { dir: localDir } : {}) };
   let raw: string | undefined;
+  const startedAt = new Date().toISOString();
   try {
     const started = performance.now();
     const rec = await buildCheckout(ctx, ctx.ws.parentDir, imageRef, { cacheTo: mode.cacheTo(to) }, fresh.builder, (r) => (raw = r));
@@ -51,7 +52,7 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     if (rec.status === 'ok') {
       rec.cacheBytes = cacheRef ? sum(await blobSet(cacheRef)) : cacheArchive ? statSync(cacheArchive).size : mode.storage === 'image' ? sum(await blobSet(imageRef)) : 0;
     }
-    const s: SeedRecord = { ...rec, mode: mode.name, imageRef, ...(cacheRef ? { cacheRef } : {}), ...(cacheArchive ? { cacheArchive } : {}) };
+    const s: SeedRecord = { ...rec, mode: mode.name, imageRef, ...(cacheRef ? { cacheRef } : {}), ...(cacheArchive ? { cacheArchive } : {}), startedAt, resetMs: fresh.resetMs };
     ctx.results.seeds[mode.name] = s;
     persist(ctx);
     ctx.progress.end(outcome(rec, `ok, ${rec.cachedSteps}/${rec.totalSteps} cached`));
