@@ -12,9 +12,10 @@ export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return '?';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
+  if (s < 59.95) return `${s.toFixed(1)} s`;
+  // Whole seconds first, so 2699.6 s is 45m00s, not 44m60s.
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 }
 
 export class Progress {

@@ -114,7 +114,7 @@ export function overheadText(results: Results): string {
     `Median buildx CLI time beyond BuildKit's own build duration: ${fmtCost(num(o.medianBuildxVsBuildkitMs))}. ` +
     'Both are part of every mode\'s wall time alike, so they shift all modes equally and do not change the ranking.' +
     (num(o.medianResetMs) !== undefined ? ` Outside the measured window: making the builder fresh took ${fmtCost(num(o.medianResetMs))} per build (median${o.medianResetSteps ? `; its parts, run at once: ${Object.entries(o.medianResetSteps).map(([k, v]) => `${k} ${fmtCost(v)}`).join(', ')}` : ''}).` : '') +
-    (num(o.medianPrepareMs) !== undefined ? ` Copying the seed's image and cache into the job's starting place took ${fmtCost(num(o.medianPrepareMs))} (median).` : '') +
+    (num(o.medianPrepareMs) !== undefined ? ` Copying the seed's image and cache into the job's starting place took ${fmtCost(num(o.medianPrepareMs))} (median), while the builder was made fresh.` : '') +
     (num(o.runRatio) !== undefined ? ` The whole run took ${(o.runRatio as number).toFixed(2)}× the builds' own wall time (clone, base images, seeds' and builds' setup, resets).` : '')
   );
 }

@@ -190,6 +190,20 @@ export interface Environment {
   cachebenchVersion: string;
 }
 
+/**
+ * Fixed workloads measured in every run, so that `compare` can tell "the environment moved"
+ * from "a mode regressed". Times are per repetition, in ms; a part that could not be
+ * measured says why instead.
+ */
+export interface CalibrationSample {
+  /** ISO time the sample started. */
+  at: string;
+  /** CPU: a fixed SHA-256 workload on every core at once (one worker per core), ms per repetition. */
+  cpu: { workload: string; ms: number[] };
+  /** Package feed: fetching a fixed small package set from the machine's package source, ms per repetition. */
+  feed?: { workload: string; bytes: number; ms: number[] } | { skipped: string };
+}
+
 /** The parent-commit build that made a mode's cache (on a fresh builder, exporting cache). */
 export interface SeedRecord extends BuildRecord {
   mode: string;
@@ -283,6 +297,8 @@ export interface Results {
     cost?: CostSettings;
   };
   environment: Environment;
+  /** The night's conditions, measured by fixed workloads before the first build and after the last (absent in older results). */
+  calibration?: { start?: CalibrationSample; end?: CalibrationSample };
   seeds: Record<string, SeedRecord>;
   cells: CellResult[];
   /** Harness overhead: median of (wallMs - buildxWallMs - cache restore/save) and of (buildxWallMs - buildkitMs). */

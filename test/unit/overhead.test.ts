@@ -22,5 +22,13 @@ test('overhead: median reset and its parts, median preparation, and the run over
   assert.equal(o?.medianPrepareMs, 600);
   assert.equal(o?.runRatio, 60000 / 50000);
   results.overhead = o;
-  assert.match(overheadText(results), /making the builder fresh took 4\.0 s per build \(median: containers 100 ms, build cache 900 ms, images 3\.0 s\)\. Copying the seed's image and cache .* 600 ms \(median\)\. The whole run took 1\.20× the builds' own wall time/);
+  assert.match(overheadText(results), /making the builder fresh took 4\.0 s per build \(median; its parts, run at once: containers 100 ms, build cache 900 ms, images 3\.0 s\)\. Copying the seed's image and cache .* 600 ms \(median\), while the builder was made fresh\. The whole run took 1\.20× the builds' own wall time/);
+});
+
+test('durations round to whole seconds before minutes are split: no "44m60s"', async () => {
+  const { fmtMs } = await import('../../src/progress.ts');
+  assert.equal(fmtMs(2699_600), '45m00s');
+  assert.equal(fmtMs(59_960), '1m00s');
+  assert.equal(fmtMs(59_940), '59.9 s');
+  assert.equal(fmtMs(61_400), '1m01s');
 });
