@@ -27,6 +27,7 @@ import {
 import { escapeHtml } from './format.ts';
 import { missHtml } from './cache-misses-html.ts';
 import { roundsHtml } from './rounds.ts';
+import { CALIBRATION_HEAD, calibrationRows, calibrationText, IN_RUN_REFERENCE } from './calibration.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
 import { costAssumptions, COVERAGE_HEAD, coverageRows, MONEY_HEAD, moneyRows, MONTH_HEAD, monthIntro, monthRows, mixSourceText, shareLabel } from './month-tables.ts';
 
@@ -204,6 +205,19 @@ function measuredHtml(results: Results, a: Analysis, modes: readonly string[], f
   return b;
 }
 
+/** Under "Method": the calibration samples and the in-run reference compare uses. */
+function calibrationHtml(results: Results): string[] {
+  const b = ['<h3>Calibration</h3>', `<p>${inlineCode(calibrationText(results))}</p>`];
+  if (results.calibration?.start || results.calibration?.end) b.push(table(CALIBRATION_HEAD, calibrationRows(results), { align: ['l', 'r', 'r', 'r'] }));
+  b.push(`<p>${inlineCode(IN_RUN_REFERENCE)}</p>`);
+  return b;
+}
+
+/** Escapes `text`, then shows its `code` spans as <code>. */
+function inlineCode(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
 export function renderHtml(results: Results, charts: readonly ChartInput[], comparison?: unknown, analysis: Analysis = analyze(results)): string {
   const a = analysis;
   const e = results.environment;
@@ -236,6 +250,7 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
 
   b.push('<h2>Method</h2>');
   b.push(list(METHOD_NOTES));
+  b.push(...calibrationHtml(results));
 
   b.push('<h2>How to reproduce</h2>');
   b.push(`<pre><code>${escapeHtml([a.reproduce, "# re-render these reports from this folder's results.json:", REPORT_COMMAND].join('\n'))}</code></pre>`);

@@ -2,6 +2,7 @@
 import type { Results } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
 import { roundsMarkdown } from './rounds.ts';
+import { CALIBRATION_HEAD, calibrationRows, calibrationText, IN_RUN_REFERENCE } from './calibration.ts';
 import { MISS_HEAD, missRows, missSummary, missText } from './cache-misses.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
 import { runChartLines } from './mermaid.ts';
@@ -79,6 +80,14 @@ function checkSections(results: Results, a: Analysis): string[] {
   return out;
 }
 
+/** Under "Method": the calibration samples and the in-run reference compare uses. */
+function calibrationSection(results: Results): string[] {
+  const out = ['### Calibration', '', esc(calibrationText(results)), ''];
+  if (results.calibration?.start || results.calibration?.end) out.push(table(CALIBRATION_HEAD, calibrationRows(results).map((r) => r.map(esc)), ['l', 'r', 'r', 'r']), '');
+  out.push(esc(IN_RUN_REFERENCE), '');
+  return out;
+}
+
 export function renderMarkdown(results: Results, comparison?: unknown, analysis: Analysis = analyze(results)): string {
   const a = analysis;
   const out: string[] = [];
@@ -122,6 +131,7 @@ export function renderMarkdown(results: Results, comparison?: unknown, analysis:
   out.push('## Harness overhead', '', overheadText(results), '');
 
   out.push('## Method', '', ...METHOD_NOTES.map((n) => `- ${n}`), '');
+  out.push(...calibrationSection(results));
 
   out.push('## How to reproduce', '');
   out.push('```sh', a.reproduce, '# re-render these reports from this folder\'s results.json:', REPORT_COMMAND, '```', '');

@@ -54,6 +54,7 @@ export function mergeResults(parts: Results[]): MergeOutcome {
   for (const p of [...parts].sort((a, b) => (a.plan.shard?.index ?? 1) - (b.plan.shard?.index ?? 1))) {
     for (const [mode, s] of Object.entries(p.seeds)) seeds[mode] ??= s;
   }
+  const calibration = calibrationOfShards(parts, count);
   const plan = { ...first.plan };
   delete plan.shard;
   delete plan.allCells;
@@ -70,6 +71,19 @@ export function mergeResults(parts: Results[]): MergeOutcome {
     status: missing.length ? 'failed' : 'complete',
     notes: [`merged from ${parts.length} of ${count} shards`, ...missing, ...warnings],
   };
+  if (calibration) merged.calibration = calibration;
+  else delete merged.calibration;
   merged.overhead = computeOverhead(merged);
   return { merged, missing, warnings };
+}
+
+/**
+ * The calibration of the lowest-numbered shard that has one, marked as that shard's: each
+ * shard calibrated its own machine, and samples of different machines are not one sample.
+ */
+function calibrationOfShards(parts: readonly Results[], count: number): Results['calibration'] {
+  const byIndex = [...parts].sort((a, b) => (a.plan.shard?.index ?? 1) - (b.plan.shard?.index ?? 1));
+  const p = byIndex.find((x) => x.calibration?.start ?? x.calibration?.end);
+  if (!p?.calibration) return undefined;
+  return count > 1 ? { ...p.calibration, shard: { index: p.plan.shard?.index ?? 1, count } } : p.calibration;
 }

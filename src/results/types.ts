@@ -298,7 +298,12 @@ export interface Results {
   };
   environment: Environment;
   /** The night's conditions, measured by fixed workloads before the first build and after the last (absent in older results). */
-  calibration?: { start?: CalibrationSample; end?: CalibrationSample };
+  calibration?: {
+    start?: CalibrationSample;
+    end?: CalibrationSample;
+    /** Merged shards: the shard whose samples these are (each shard measured its own machine). */
+    shard?: { index: number; count: number };
+  };
   seeds: Record<string, SeedRecord>;
   cells: CellResult[];
   /** Harness overhead: median of (wallMs - buildxWallMs - cache restore/save) and of (buildxWallMs - buildkitMs). */

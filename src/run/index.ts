@@ -1,10 +1,11 @@
 /**
  * The benchmark lifecycle, as four steps: prepare (plan, clone, registry, base images,
- * results.json) → seed (per cache mode: the parent commit's build on a fresh builder, the
- * cache a CI job inherits) → measure (per cell and repetition: the seed's state copied,
- * the builder made fresh, the scenario commit built with the mode's --cache-from/--cache-to
- * and an image push: everything a CI job pays) → finish. Results are written after every
- * build; `--resume` skips what is already on disk.
+ * results.json; then a calibration sample) → seed (per cache mode: the parent commit's
+ * build on a fresh builder, the cache a CI job inherits) → measure (per cell and
+ * repetition: the seed's state copied, the builder made fresh, the scenario commit built
+ * with the mode's --cache-from/--cache-to and an image push: everything a CI job pays) →
+ * finish (after a second calibration sample). Results are written after every build;
+ * `--resume` skips what is already on disk.
  *
  * Owns the order of a run. Must not: parse Dockerfiles, build arguments or progress
  * streams (dockerfile/, buildx/), or render anything (report/).
@@ -21,6 +22,7 @@ import { measureCell } from './measure.ts';
 import { measureRounds, type Seeded } from './interleave.ts';
 import type { Session } from './session.ts';
 import { closeSession, finish, recordFailure } from './finish.ts';
+import { calibrateRun } from './calibration/index.ts';
 
 export { VERSION, type RunnerHooks } from './context.ts';
 
@@ -44,9 +46,12 @@ async function runWith(engine: Engine, opts: RunOptions, hooks: RunnerHooks, fix
   let ctx: Context | undefined;
   try {
     ctx = await setUp(session);
+    // The machine's and the feed's speed, before the first build and after the last (outside every measured window).
+    await calibrateRun(ctx, 'start');
     // A resumed run keeps the order and the seed it started with.
     if ((ctx.results.plan.order ?? opts.order) === 'interleaved') await interleaved(ctx, session, startedAt);
     else await sequential(ctx, session);
+    await calibrateRun(ctx, 'end');
     return await finish(ctx);
   } catch (err) {
     recordFailure(ctx?.results ?? session.resumed, opts.outDir, hooks.signal?.aborted === true);

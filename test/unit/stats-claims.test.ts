@@ -140,6 +140,8 @@ test('the Method section names the estimand of every number and interval, in Mar
     'commit-mix weight × mean',
     '95% interval of the difference of the two expected times',
     'Descriptive medians',
+    'paired by round in interleaved runs',
+    'No calibration was recorded for this run',
   ]) {
     assert.ok(method.includes(needle), `Markdown Method lacks "${needle}"`);
     assert.ok(htmlMethod.includes(needle.replace(/'/g, '&#39;')), `HTML Method lacks "${needle}"`);
