@@ -44,6 +44,8 @@ export interface RunOptions {
   /** A baseline results.json (or run folder) to compare with right after the run. */
   baseline?: string;
   failOn: 'fail' | 'alert';
+  /** With a baseline: absolute time changes count too, not only those relative to `none` in the same run. */
+  absolute: boolean;
   /** Run only this deterministic slice of the cells (CI job matrices). */
   shard?: Shard;
   /** A user's repository (path or git URL) instead of a fixture. */
@@ -129,6 +131,8 @@ ${COST_USAGE}${ROUND_USAGE}  --fail-fast            stop at the first failed bui
   --keep-workspace       keep the throwaway clone (its path is printed)
   --baseline FILE|DIR    compare with this baseline results.json after the run (see cachebench compare)
   --fail-on fail|alert   with --baseline: which verdict makes the exit code 1 (default: fail)
+  --absolute             with --baseline: absolute time changes count too, not only changes
+                         relative to none in the same run (see cachebench compare)
   --shard I/N            run shard I of N (cells balanced by expected cost); combine with cachebench merge
   -h, --help             this help
 `;
@@ -207,6 +211,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         'keep-workspace': { type: 'boolean' },
         baseline: { type: 'string' },
         'fail-on': { type: 'string' },
+        absolute: { type: 'boolean' },
         shard: { type: 'string' },
         repo: { type: 'string' },
         config: { type: 'string' },
@@ -245,6 +250,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   const failOn = v['fail-on'] ?? 'fail';
   if (failOn !== 'fail' && failOn !== 'alert') throw new UsageError(`--fail-on: "${failOn}" is not fail or alert`);
   if (v['fail-on'] !== undefined && v.baseline === undefined) throw new UsageError('--fail-on needs --baseline');
+  if (v.absolute && v.baseline === undefined) throw new UsageError('--absolute needs --baseline', 'compare with a baseline run: --baseline FILE|DIR');
   const pairs = (flag: string, items: string[] | undefined): Record<string, string> => {
     const outPairs: Record<string, string> = {};
     for (const it of items ?? []) {
@@ -288,6 +294,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     keepWorkspace: v['keep-workspace'] ?? false,
     ...(v.baseline !== undefined ? { baseline: path.resolve(v.baseline) } : {}),
     failOn,
+    absolute: v.absolute === true,
     ...(shard ? { shard } : {}),
     ...(v.repo !== undefined ? { repo: v.repo } : {}),
     ...(v.config !== undefined ? { config: v.config } : {}),

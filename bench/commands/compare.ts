@@ -9,11 +9,13 @@ import { out } from './io.ts';
 const USAGE = `Usage: cachebench compare --baseline FILE|DIR --current FILE|DIR [options]
 
 Compares a run with a baseline run cell by cell (scenario × cache mode): slower builds
-(a significant change of the mean wall time — Welch's t-test, or a prediction interval
-when a side has one build — of at least the alert or fail threshold), fewer cached steps,
-larger caches, failed builds. Prints Markdown; writes comparison.md, comparison.json and
-benchmark.json (github-action-benchmark customSmallerIsBetter) beside the current results;
-appends the Markdown to $GITHUB_STEP_SUMMARY when that is set.
+(a significant change of at least the alert or fail threshold), fewer cached steps,
+larger caches, failed builds. A mode's time is judged relative to none of the same
+scenario in the same run, so that a slower machine does not flag every cell; the
+absolute change of the mean is shown beside it, and the none cell with the run's
+calibration says whether the environment moved. Prints Markdown; writes comparison.md,
+comparison.json and benchmark.json (github-action-benchmark customSmallerIsBetter) beside
+the current results; appends the Markdown to $GITHUB_STEP_SUMMARY when that is set.
 
 Options:
   --baseline FILE|DIR    baseline results.json, or a run folder that holds one
@@ -22,6 +24,8 @@ Options:
   --fail-threshold PCT   slowdown of the mean for a fail (default 25)
   --cache-growth PCT     median cache size growth for an alert (default 50)
   --fail-on fail|alert   which verdict makes the exit code 1 (default fail)
+  --absolute             fail on absolute time changes too, not only on changes
+                         relative to none in the same run
   --out DIR              where to write the files (default: the --current folder, or the
                          folder of the --current file)
   --json                 print comparison.json instead of the Markdown
@@ -33,6 +37,7 @@ Exit code: 0 no regression, 1 a regression (per --fail-on), 2 bad input.
 interface CompareFlags {
   help?: boolean;
   json?: boolean;
+  absolute?: boolean;
   baseline?: string;
   current?: string;
   out?: string;
@@ -50,6 +55,7 @@ function parseFlags(argv: string[]): CompareFlags {
       options: {
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
+        absolute: { type: 'boolean' },
         baseline: { type: 'string' },
         current: { type: 'string' },
         out: { type: 'string' },
@@ -82,6 +88,7 @@ export async function cmdCompare(argv: string[]): Promise<number> {
     failPct: pctFlag('--fail-threshold', values['fail-threshold']),
     cacheGrowthPct: pctFlag('--cache-growth', values['cache-growth']),
     failOn,
+    absolute: values.absolute === true,
   };
   const { current, comparison } = loadAndCompare(values.baseline, values.current, opts);
   const markdown = renderComparisonMarkdown(comparison);

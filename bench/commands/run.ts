@@ -84,7 +84,7 @@ async function measureAndReport(engine: Engine, opts: RunOptions, progress: Prog
 
 /** --baseline: the comparison written next to the results, to the job summary and to stdout. */
 function compareWithBaseline(opts: RunOptions, baseline: string, results: Results): Comparison {
-  const comparison = loadAndCompare(baseline, opts.outDir, { failOn: opts.failOn }).comparison;
+  const comparison = loadAndCompare(baseline, opts.outDir, { failOn: opts.failOn, absolute: opts.absolute }).comparison;
   const markdown = renderComparisonMarkdown(comparison);
   writeComparison(opts.outDir, results, comparison, markdown);
   appendJobSummary(markdown);

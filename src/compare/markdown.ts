@@ -7,45 +7,11 @@ import type { CellResult, Results } from '../results/types.ts';
 import { summarizeSamples, median } from '../results/stats.ts';
 import { levelText } from './time-test.ts';
 import { comparisonChartLines } from './mermaid.ts';
+import { fmtBytes, fmtCount, fmtDuration, fmtP, fmtPct, fmtRatio } from './format.ts';
+import { environmentSectionLines } from './markdown-environment.ts';
+import { CONTROL_MODE } from './reference.ts';
 
-/** `888 ms`, `2.52 s`, `1m 23.4s`: two decimals of seconds so nightly differences stay visible. */
-export function fmtDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return '?';
-  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (Math.abs(s) < 60) return `${s.toFixed(2)} s`;
-  const m = Math.floor(s / 60);
-  return `${m}m ${(s - m * 60).toFixed(1)}s`;
-}
-
-/** Decimal units (kB = 1000 B), like registries and `docker images` report sizes. */
-export function fmtBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '?';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[i]}`;
-}
-
-/** Signed percent with one decimal: `+15.0%`, `-3.2%`. */
-export function fmtPct(pct: number): string {
-  if (!Number.isFinite(pct)) return '?';
-  const r = Math.round(pct * 10) / 10;
-  return `${r > 0 ? '+' : r < 0 ? '-' : ''}${Math.abs(r).toFixed(1)}%`;
-}
-
-export function fmtP(p: number): string {
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
-}
-
-/** Step counts are medians, so they can be halves. */
-export function fmtCount(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(1);
-}
+export { fmtBytes, fmtCount, fmtDuration, fmtP, fmtPct } from './format.ts';
 
 const MARKER: Record<Verdict, string> = {
   fail: '**FAIL**',
@@ -79,6 +45,27 @@ function change(c: CellComparison): string {
   return `${fmtPct(c.changePct)}${ci}`;
 }
 
+/** The in-run reference: the time as a share of none's in each run, and the change of that share with its interval. */
+function referenceChange(x: CellComparison): string {
+  const r = x.reference;
+  if (!r) return x.mode === CONTROL_MODE ? 'the control' : '-';
+  const ci = r.ciPct ? ` (${fmtPct(r.ciPct[0])} … ${fmtPct(r.ciPct[1])})` : '';
+  return `${fmtRatio(r.baselineRatio)} → ${fmtRatio(r.currentRatio)}: ${fmtPct(r.changePct)}${ci}`;
+}
+
+function referenceMethod(x: CellComparison): string {
+  const r = x.reference;
+  if (!r) return '-';
+  const rounds = r.method === 'paired' ? `, ${r.pairs.baseline}/${r.pairs.current} rounds` : r.pairs.baseline || r.pairs.current ? ` (rounds paired ${r.pairs.baseline}/${r.pairs.current})` : '';
+  return `${r.pValue === null ? '' : `${fmtP(r.pValue)}, `}${r.method}${rounds}`;
+}
+
+function basisLine(c: Comparison): string {
+  return c.basis === 'absolute'
+    ? 'Time verdicts: absolute and relative to `none` in the same run; the worse of the two counts (`--absolute`).'
+    : 'Time verdicts: relative to `none` in the same run (the in-run reference), so that a slower or faster machine does not move them; absolute changes are notes (`--absolute` makes them count too).';
+}
+
 function headline(c: Comparison): string {
   const s = c.summary;
   const word = { fail: 'FAIL', alert: 'ALERT', improved: 'IMPROVED', ok: 'OK' }[c.verdict];
@@ -102,6 +89,8 @@ export function renderComparisonMarkdown(c: Comparison): string {
   lines.push(
     `**${c.verdict.toUpperCase()}**: ${counts.join(', ')}. Exit code ${c.exitCode} (the job fails on ${c.options.failOn === 'alert' ? 'an alert or a fail' : 'a fail'}).`,
     '',
+    basisLine(c),
+    '',
     `Current run \`${c.current.runId}\` (${c.current.fixture}, profile ${c.current.profile}, ${c.current.startedAt}) against baseline \`${c.baseline.runId}\` (${c.baseline.fixture}, profile ${c.baseline.profile}, ${c.baseline.startedAt}).`,
     '',
   );
@@ -119,15 +108,19 @@ export function renderComparisonMarkdown(c: Comparison): string {
     lines.push('');
   }
 
+  lines.push(...environmentSectionLines(c));
   lines.push(...comparisonChartLines(c));
+  const level = levelText(c.options.alpha);
   lines.push(
     '### Cells',
     '',
-    `| Scenario | Mode | Baseline mean | Current mean | Change of the mean (${levelText(c.options.alpha)} interval of the difference) | p | Cached steps | Verdict | Reasons |`,
-    '|---|---|---:|---:|---:|---:|---|---|---|',
+    'Two views of each build time: the change of the mean (absolute), and the change of the time as a share of `none`\'s in the same run (×0.62 = 62% of none\'s time), which a slower or faster machine leaves alone.',
+    '',
+    `| Scenario | Mode | Baseline mean | Current mean | Change of the mean (${level} interval of the difference) | p | Vs none in this run: share of none's time, change (${level} interval) | p, method | Cached steps | Verdict | Reasons |`,
+    '|---|---|---:|---:|---:|---:|---:|---|---|---|---|',
   );
   for (const x of c.cells) {
-    const row = [x.scenario, x.mode, sideTime(x.baseline), sideTime(x.current), change(x), x.pValue === null ? '-' : fmtP(x.pValue), x.baseline && x.current ? `${steps(x.baseline)} → ${steps(x.current)}` : x.current ? steps(x.current) : steps(x.baseline), MARKER[x.verdict], x.reasons.join('; ')];
+    const row = [x.scenario, x.mode, sideTime(x.baseline), sideTime(x.current), change(x), x.pValue === null ? '-' : fmtP(x.pValue), referenceChange(x), referenceMethod(x), x.baseline && x.current ? `${steps(x.baseline)} → ${steps(x.current)}` : x.current ? steps(x.current) : steps(x.baseline), MARKER[x.verdict], x.reasons.join('; ')];
     lines.push(`| ${row.map(cell).join(' | ')} |`);
   }
   lines.push('', '### How a verdict is decided', '', ...c.rule.map((r) => `- ${r}`), '');

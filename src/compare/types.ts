@@ -14,9 +14,66 @@ export interface CompareOptions {
   cacheGrowthPct: number;
   /** Which verdict makes the exit code 1. @default 'fail' */
   failOn: 'fail' | 'alert';
+  /**
+   * false: a mode's time verdict comes from its ratio to `none` in the same run (the
+   * in-run reference), the absolute change is a note; true: the worst of both counts.
+   * @default false
+   */
+  absolute: boolean;
 }
 
-export const DEFAULT_COMPARE_OPTIONS: Readonly<CompareOptions> = { alertPct: 10, failPct: 25, alpha: 0.05, cacheGrowthPct: 50, failOn: 'fail' };
+export const DEFAULT_COMPARE_OPTIONS: Readonly<CompareOptions> = { alertPct: 10, failPct: 25, alpha: 0.05, cacheGrowthPct: 50, failOn: 'fail', absolute: false };
+
+/**
+ * A mode's time relative to the control (`none` of the same scenario, same run), in both
+ * runs, and the change of that ratio: what a night on a slower machine does not move.
+ */
+export interface ReferenceView {
+  /** exp(mean log(t_mode / t_none)) in the baseline: the mode's time as a share of none's (0.62 = 38% faster). */
+  baselineRatio: number;
+  currentRatio: number;
+  /** currentRatio / baselineRatio − 1, percent (positive = slower relative to none). */
+  changePct: number;
+  /** The interval at level 1 − alpha of that change, percent; null for 'single'. */
+  ciPct: [number, number] | null;
+  /** Two-sided p of "the ratio did not change"; null for 'single'. */
+  pValue: number | null;
+  /**
+   * paired: both runs paired by round; unpaired: a run without ≥ 2 common rounds;
+   * prediction: one build each in one run, the other run's spread; single: one build each in both.
+   */
+  method: 'paired' | 'unpaired' | 'prediction' | 'single';
+  /** Rounds paired in each run (0: unpaired). */
+  pairs: { baseline: number; current: number };
+  significant: boolean;
+}
+
+/** A run's calibration (results.calibration), start and end samples together. */
+export interface CalibrationSummary {
+  /** Median ms of every CPU repetition of the start and end samples. */
+  cpuMedianMs: number | null;
+  cpuN: number;
+  /** Median ms of every feed repetition; null when the feed was not measured. */
+  feedMedianMs: number | null;
+  /** Why the feed was not measured, when no sample measured it. */
+  feedSkipped?: string;
+}
+
+/** What the control and the calibration say about the environment between the runs. */
+export interface EnvironmentView {
+  /** Change of the CPU calibration's median, percent; null unless both runs have one. */
+  cpuChangePct: number | null;
+  feedChangePct: number | null;
+  /** Each scenario's control (`none`): the absolute change of its mean and whether that is significant. */
+  control: Array<{ scenario: string; changePct: number | null; significant: boolean | null; baselineMeanMs: number | null; currentMeanMs: number | null }>;
+  /** A calibration part or a control moved significantly by at least the alert threshold. */
+  moved: boolean;
+  /** The sentence: whether the environment moved, with the numbers. */
+  summary: string;
+  calibration: { baseline: CalibrationSummary | null; current: CalibrationSummary | null };
+  /** The measured link to the registry (results.environment.network). */
+  link: { baseline: { measuredMbit?: number; measuredRttMs?: number } | null; current: { measuredMbit?: number; measuredRttMs?: number } | null };
+}
 
 /** One side of a cell, over its successful runs (failed runs only count in `failed`). */
 export interface CellSide {
@@ -60,6 +117,8 @@ export interface CellComparison {
   ciOverlap: boolean | null;
   /** Whether the time change passed the significance rule (see `rule`). */
   significant: boolean | null;
+  /** The in-run reference: the change of the ratio to `none`; null for the `none` cell itself and where no control was measured in both runs (a reason says so). */
+  reference: ReferenceView | null;
 }
 
 export interface RunRef {
@@ -76,11 +135,15 @@ export interface Comparison {
   baseline: RunRef;
   current: RunRef;
   options: CompareOptions;
+  /** reference: a mode's time verdict is the in-run reference's; absolute: the worst of the absolute and the reference verdict. */
+  basis: 'reference' | 'absolute';
   /** The decision rule in words, with the thresholds used. */
   rule: string[];
   cells: CellComparison[];
   /** Differences between the two environments: flagged, never a failure on their own. */
   environmentWarnings: string[];
+  /** The calibration and each scenario's control: whether the environment moved between the runs. */
+  environment: EnvironmentView;
   summary: Summary;
   /** Worst cell verdict (missing cells count as ok). */
   verdict: 'ok' | 'improved' | 'alert' | 'fail';

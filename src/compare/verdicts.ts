@@ -6,10 +6,13 @@ import type { CellResult, Results } from '../results/types.ts';
 import { median, summarizeSamples } from '../results/stats.ts';
 import { environmentWarnings } from '../results/environment.ts';
 import { UsageError } from '../errors.ts';
-import { fmtBytes, fmtCount, fmtDuration, fmtPct } from './markdown.ts';
+import { fmtBytes, fmtCount, fmtDuration, fmtPct } from './format.ts';
 import { levelText, timeTest } from './time-test.ts';
 import { lostReuse } from './reuse.ts';
-import { DEFAULT_COMPARE_OPTIONS, type CellComparison, type CellSide, type Comparison, type CompareOptions, type RunRef, type Summary } from './types.ts';
+import { asNotes, changeFindings, RANK, type Finding, type Level } from './finding.ts';
+import { CONTROL_MODE, referenceFindings, referenceOf, type ReferenceOutcome } from './reference.ts';
+import { controlFindings, environmentView } from './control.ts';
+import { DEFAULT_COMPARE_OPTIONS, type CellComparison, type CellSide, type Comparison, type CompareOptions, type EnvironmentView, type RunRef, type Summary } from './types.ts';
 
 /** Defaults once, then every check; messages name the CLI flag. */
 export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): CompareOptions {
@@ -26,6 +29,7 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): Co
   }
   if (!(o.alpha > 0 && o.alpha < 1)) throw new UsageError(`alpha must be between 0 and 1, got ${o.alpha}`);
   if (o.failOn !== 'fail' && o.failOn !== 'alert') throw new UsageError(`--fail-on: unknown value "${String(o.failOn)}"`, 'valid values: fail, alert');
+  if (typeof o.absolute !== 'boolean') throw new UsageError(`absolute must be true or false, got ${String(o.absolute)}`);
   return o;
 }
 
@@ -45,14 +49,6 @@ export function cellSide(cell: CellResult): CellSide {
   };
 }
 
-type Level = 'note' | 'improved' | 'alert' | 'fail';
-const RANK: Record<Level, number> = { note: 0, improved: 1, alert: 2, fail: 3 };
-
-interface Finding {
-  level: Level;
-  text: string;
-}
-
 /** Relative change in percent; null when the baseline is 0 and the current is not. */
 function relChange(base: number, cur: number): number | null {
   if (base === 0) return cur === 0 ? 0 : null;
@@ -66,9 +62,16 @@ function okWallMs(cell: CellResult): number[] {
 /** The decision rule in words; also printed in the Markdown so a reader can check a verdict. */
 export function decisionRule(o: CompareOptions): string[] {
   const level = levelText(o.alpha);
+  const gross = o.failPct * 2;
   return [
-    `Time: the change is that of the mean wall time of the successful repetitions, mean(current) / mean(baseline) − 1; its interval is the ${level} interval of the difference of the means, in % of the baseline mean. A slowdown counts when it is significant AND at least ${o.alertPct}% (alert) or ${o.failPct}% (fail); a significant speed-up of at least ${o.alertPct}% is "improved".`,
-    `Significant means: with n ≥ 2 on both sides, Welch's t-test gives p < ${o.alpha} (the interval excludes 0); with one build on one side, that build lies outside the other side's ${level} prediction interval, mean ± t(n − 1)·sd·√(1 + 1/n); with one build on each side, the change exceeds ${o.failPct * 2}%. With so few repetitions that no rank test could reach p < ${o.alpha} (2 vs ≤ 7, 3 vs ≤ 4 at 0.05), a change beyond ${o.failPct * 2}% also counts, so two repetitions never catch less than one.`,
+    `Time is seen two ways. Absolute: the change of the mean wall time of the successful repetitions, mean(current) / mean(baseline) − 1, with the ${level} interval of the difference of the means, in % of the baseline mean. Relative to ${CONTROL_MODE} in the same run (the in-run reference): the change of the mode's time as a share of ${CONTROL_MODE}'s of the same scenario, exp(mean log(t_mode / t_none)), from the baseline to the current run, with the ${level} interval of the change of the log ratio. The ratio is paired by round (the mean of log(t_mode / t_none) over the rounds in which both cells built successfully) when a run has 2 or more such rounds, else the difference of the mean logs.`,
+    o.absolute
+      ? `Basis: absolute (--absolute). A cell's time verdict is the worse of the absolute and the reference verdict.`
+      : `Basis: the in-run reference. A mode's time verdict is the reference's; its absolute change is a note. A slower machine or network moves ${CONTROL_MODE} and every mode alike and leaves the ratio; a change that slows ${CONTROL_MODE} and every mode alike (a base image, the package feed's content) shows only in the absolute view, the ${CONTROL_MODE} cell and the environment sentence. Where either run has no successful ${CONTROL_MODE} build of a scenario, that scenario's cells keep the absolute verdict.`,
+    `A slowdown counts when it is significant AND at least ${o.alertPct}% (alert) or ${o.failPct}% (fail); a significant speed-up of at least ${o.alertPct}% is "improved".`,
+    `Significant, absolute: with n ≥ 2 on both sides, Welch's t-test gives p < ${o.alpha} (the interval excludes 0); with one build on one side, that build lies outside the other side's ${level} prediction interval, mean ± t(n − 1)·sd·√(1 + 1/n); with one build on each side, the change exceeds ${gross}%. With so few repetitions that no rank test could reach p < ${o.alpha} (2 vs ≤ 7, 3 vs ≤ 4 at 0.05), a change beyond ${gross}% also counts, so two repetitions never catch less than one.`,
+    `Significant, relative to ${CONTROL_MODE}: the t-test of the change of the log ratio gives p < ${o.alpha} (paired: s²/n with n − 1 df per run; unpaired: Welch, a single build assumed to vary like the other side's); a run with one build of each cell is held against the other run's spread of one build's ratio (prediction); one build of each in both runs, or builds so few that the absolute rule counts a gross change: a change beyond ${gross}% counts.`,
+    `The ${CONTROL_MODE} cell is the control: its absolute change is ${o.absolute ? 'its verdict (--absolute)' : 'a note'}, shown with the calibration (fixed CPU and package-feed workloads at each run's start and end). It is an alert when ${CONTROL_MODE} slowed significantly by at least ${o.alertPct}% and no calibration part slowed by ${o.alertPct}% too.`,
     'Cache reuse: fewer cached steps (median) than the baseline is a fail on its own, whatever the timings.',
     `Cache size: median cache size more than ${o.cacheGrowthPct}% larger is an alert.`,
     'Failed builds in the current run where the baseline had none are a fail (an alert if the baseline also had failures).',
@@ -88,23 +91,23 @@ function timeFindings(b: CellResult, c: CellResult, bs: CellSide, cs: CellSide, 
   const ciOverlap = bs.n >= 2 && cs.n >= 2 ? bs.ci95Ms[0] <= cs.ci95Ms[1] && cs.ci95Ms[0] <= bs.ci95Ms[1] : null;
   const out: TimeOut = { changePct: t.changePct, changeCi95Pct: t.ciPct, pValue: t.pValue, pMethod: t.method === 'ratio' ? null : t.method, ciOverlap, significant: t.significant };
   const what = `time ${fmtPct(t.changePct)} (mean ${fmtDuration(bs.meanMs)} → ${fmtDuration(cs.meanMs)})`;
-  const findings: Finding[] = [];
-  if (Math.abs(t.changePct) >= o.alertPct) {
-    if (t.significant) {
-      const level: Level = t.changePct < 0 ? 'improved' : t.changePct >= o.failPct ? 'fail' : 'alert';
-      findings.push({ level, text: `${what}: ${t.evidence.join(', ')}` });
-    } else {
-      findings.push({ level: 'note', text: `${what}, not significant (${t.evidence.join(', ')})` });
-    }
-  }
-  return { findings, out };
+  return { findings: changeFindings(what, t.changePct, t.significant, t.evidence, o), out };
 }
 
-function compareCell(b: CellResult, c: CellResult, o: CompareOptions): CellComparison {
-  const bs = cellSide(b);
-  const cs = cellSide(c);
-  const findings: Finding[] = [];
+/** The time findings that decide the verdict, by basis; the reference view of a mode cell. */
+function timeVerdict(abs: Finding[], c: CellResult, ref: ReferenceOutcome | undefined, env: EnvironmentView, o: CompareOptions): { findings: Finding[]; reference: CellComparison['reference'] } {
+  const shown = (suffix = '') => (o.absolute ? abs : asNotes(abs, 'absolute: ', suffix));
+  if (c.mode === CONTROL_MODE) return { findings: [...shown(), ...controlFindings(c.scenario, env, o)], reference: null };
+  if (!ref) return { findings: abs, reference: null };
+  if ('unavailable' in ref) return { findings: [...abs, { level: 'note', text: ref.unavailable }], reference: null };
+  const moved = env.control.find((e) => e.scenario === c.scenario)?.changePct;
+  const suffix = moved === undefined || moved === null ? '' : `; the control (${CONTROL_MODE}) moved ${fmtPct(moved)}`;
+  return { findings: [...referenceFindings(ref, o), ...shown(suffix)], reference: ref.view };
+}
 
+/** What the builds say beside their times: failures, cache reuse, cache size. */
+function buildFindings(b: CellResult, c: CellResult, bs: CellSide, cs: CellSide, o: CompareOptions): Finding[] {
+  const findings: Finding[] = [];
   if (cs.failed > 0) {
     const text = `builds failed: ${cs.failed} of ${cs.failed + cs.n} runs`;
     findings.push(bs.failed === 0 ? { level: 'fail', text: `${text} (baseline: none)` } : { level: 'alert', text: `${text} (baseline also had ${bs.failed} failed)` });
@@ -128,10 +131,20 @@ function compareCell(b: CellResult, c: CellResult, o: CompareOptions): CellCompa
       findings.push({ level: 'alert', text: `cache size ${growth === null ? 'appeared' : fmtPct(growth)} (${fmtBytes(bs.cacheBytes)} → ${fmtBytes(cs.cacheBytes)}; limit +${o.cacheGrowthPct}%)` });
     }
   }
+  return findings;
+}
 
-  const time = timeFindings(b, c, bs, cs, o);
-  findings.push(...time.findings);
+interface CellContext {
+  reference: ReferenceOutcome | undefined;
+  env: EnvironmentView;
+}
 
+function compareCell(b: CellResult, c: CellResult, o: CompareOptions, ctx: CellContext): CellComparison {
+  const bs = cellSide(b);
+  const cs = cellSide(c);
+  const absolute = timeFindings(b, c, bs, cs, o);
+  const time = timeVerdict(absolute.findings, c, ctx.reference, ctx.env, o);
+  const findings = [...buildFindings(b, c, bs, cs, o), ...time.findings];
   findings.sort((x, y) => RANK[y.level] - RANK[x.level]);
   const worst = findings.reduce<Level>((w, f) => (RANK[f.level] > RANK[w] ? f.level : w), 'note');
   return {
@@ -142,7 +155,8 @@ function compareCell(b: CellResult, c: CellResult, o: CompareOptions): CellCompa
     reasons: findings.map((f) => f.text),
     baseline: bs,
     current: cs,
-    ...time.out,
+    ...absolute.out,
+    reference: time.reference,
   };
 }
 
@@ -162,6 +176,7 @@ function missingCell(cell: CellResult, side: 'baseline' | 'current'): CellCompar
     pMethod: null,
     ciOverlap: null,
     significant: null,
+    reference: null,
   };
 }
 
@@ -171,12 +186,13 @@ function runRef(r: Results): RunRef {
 
 export function compareResults(baseline: Results, current: Results, opts: Partial<CompareOptions> = {}): Comparison {
   const o = resolveCompareOptions(opts);
+  const env = environmentView(baseline, current, o);
   const baseById = new Map(baseline.cells.map((c) => [c.id, c]));
   const curIds = new Set(current.cells.map((c) => c.id));
   const cells = [
     ...current.cells.map((c) => {
       const b = baseById.get(c.id);
-      return b ? compareCell(b, c, o) : missingCell(c, 'baseline');
+      return b ? compareCell(b, c, o, { reference: referenceOf(baseline, current, b, c, o), env }) : missingCell(c, 'baseline');
     }),
     ...baseline.cells.filter((b) => !curIds.has(b.id)).map((b) => missingCell(b, 'current')),
   ];
@@ -188,9 +204,11 @@ export function compareResults(baseline: Results, current: Results, opts: Partia
     baseline: runRef(baseline),
     current: runRef(current),
     options: o,
+    basis: o.absolute ? 'absolute' : 'reference',
     rule: decisionRule(o),
     cells,
     environmentWarnings: environmentWarnings(baseline, current),
+    environment: env,
     summary,
     verdict,
     exitCode,

@@ -34,7 +34,7 @@ export function meanEstimate(m: Moments): Estimate | undefined {
 }
 
 /** Welch–Satterthwaite degrees of freedom of a sum of independent variance estimates. */
-function satterthwaite(parts: ReadonlyArray<{ v: number; df: number }>): number {
+export function satterthwaite(parts: ReadonlyArray<{ v: number; df: number }>): number {
   const total = parts.reduce((a, p) => a + p.v, 0);
   const denom = parts.reduce((a, p) => a + (p.v > 0 && Number.isFinite(p.df) ? (p.v * p.v) / p.df : 0), 0);
   return denom > 0 ? (total * total) / denom : Infinity;

@@ -73,9 +73,10 @@ test('a malformed baseline is rejected before the run starts, naming the field',
   await expectBad(['compare', '--baseline', bad, '--current', bad], /not valid JSON/);
 });
 
-test('--resume without --out, and --fail-on without --baseline', async () => {
+test('--resume without --out, and --fail-on or --absolute without --baseline', async () => {
   await expectBad(['run', '--resume'], /--resume needs --out/);
   await expectBad(['run', '--fail-on', 'alert', '--out', '$OUT'], /--fail-on needs --baseline/);
+  await expectBad(['run', '--absolute', '--out', '$OUT'], /--absolute needs --baseline/);
 });
 
 test('no engine to be had: a system engine demanded where none runs', async () => {

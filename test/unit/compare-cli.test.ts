@@ -95,6 +95,29 @@ test('compare: an alert exits 0 by default and 1 with --fail-on alert', () => {
   assert.equal(b.code, 1, b.stderr);
 });
 
+test('compare: a uniformly slower night exits 0 (relative to none); --absolute makes it exit 1', () => {
+  const calibration = (ms: number): Results['calibration'] => ({ start: { at: '2026-01-01T00:00:00.000Z', cpu: { workload: 'sha256', ms: [ms, ms] } } });
+  const base = runDir('night-base', (r) => {
+    r.calibration = calibration(1000);
+  });
+  const cur = runDir('night-slower', (r) => {
+    r.calibration = calibration(1600);
+    for (const cell of r.cells) for (const run of cell.runs) run.wallMs *= 1.6;
+  });
+  const relative = cachebench(['compare', '--baseline', base, '--current', cur, '--json']);
+  assert.equal(relative.code, 0, relative.stderr);
+  const c = JSON.parse(relative.stdout) as Comparison;
+  assert.equal(c.basis, 'reference');
+  assert.equal(c.options.absolute, false);
+  assert.equal(c.verdict, 'ok');
+  assert.equal(c.environment.moved, true);
+  const absolute = cachebench(['compare', '--baseline', base, '--current', cur, '--absolute']);
+  assert.equal(absolute.code, 1, absolute.stderr);
+  assert.match(absolute.stdout, /^## cachebench comparison: FAIL, 15 of 15 cells regressed/);
+  assert.match(absolute.stdout, /Time verdicts: absolute and relative to `none` in the same run; the worse of the two counts \(`--absolute`\)/);
+  assert.equal(cachebench(['compare', '--baseline', base, '--current', cur, '--absolute=yes']).code, 2, 'a boolean flag takes no value');
+});
+
 test('compare: bad input exits 2 naming the file, the field or the flag', () => {
   const missing = cachebench(['compare', '--baseline', path.join(tmp, 'nope.json'), '--current', fixture]);
   assert.equal(missing.code, 2);
@@ -136,5 +159,6 @@ test('--help for compare and baseline, and both listed in the usage', () => {
   const top = cachebench(['--help']);
   assert.match(top.stdout, /compare .*\n\s+baseline save/);
   assert.match(cachebench(['compare', '--help']).stdout, /--fail-on fail\|alert/);
+  assert.match(cachebench(['compare', '--help']).stdout, /--absolute {13}fail on absolute time changes too, not only on changes\n\s+relative to none in the same run/);
   assert.match(cachebench(['baseline', '--help']).stdout, /--to FILE/);
 });

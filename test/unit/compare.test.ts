@@ -154,7 +154,9 @@ test('identical values → ok with no NaN anywhere', () => {
   assert.equal(cell.changePct, 0);
   assert.equal(cell.pValue, 1);
   assert.equal(cell.ciOverlap, true);
-  assert.deepEqual(cell.reasons, []);
+  // No `none` cell in these runs: the only reason says the absolute verdict counts.
+  assert.deepEqual(cell.reasons, ['reference unavailable (no none cell for code-change in either run): the absolute verdict counts']);
+  assert.equal(cell.reference, null);
   for (const v of [cell.changePct, cell.pValue, ...(cell.changeCi95Pct ?? []), ...(cell.current?.ci95Ms ?? [])]) assert.ok(Number.isFinite(v), `${v} is not finite`);
 });
 
@@ -298,8 +300,8 @@ test('Markdown: headline, environment warnings, regression list and a row per ce
   assert.match(md, /### Environment differences[\s\S]*- cpus: 2 → 4/);
   assert.match(md, /- \*\*FAIL\*\* code-change \/ registry-max: cached steps 7 → 4 \(of 7\)/);
   assert.match(md, /\| Baseline mean \| Current mean \| Change of the mean \(95% interval of the difference\) \| p \|/);
-  assert.match(md, /\| code-change \| registry-max \| 10\.04 s \(n=5\) \| 10\.04 s \(n=5\) \| 0\.0% \(.*\) \| 1\.000 \| 7\/7 → 4\/7 \| \*\*FAIL\*\* \|/);
-  assert.match(md, /\| no-change \| registry-max .* \| ok \| {2}\|$/m);
+  assert.match(md, /\| code-change \| registry-max \| 10\.04 s \(n=5\) \| 10\.04 s \(n=5\) \| 0\.0% \(.*\) \| 1\.000 \| - \| - \| 7\/7 → 4\/7 \| \*\*FAIL\*\* \|/);
+  assert.match(md, /\| no-change \| registry-max .* \| ok \| reference unavailable \(no none cell for no-change in either run\): the absolute verdict counts \|$/m);
   assert.match(md, /### How a verdict is decided/);
 });
 
