@@ -3,25 +3,15 @@
  * measured at each run's start and end) and each scenario's control (`none`). It names
  * what moved, and flags a control that moved while the calibration did not. Pure.
  */
-import type { CalibrationSample, CellResult, Results } from '../results/types.ts';
-import { median } from '../stats/describe.ts';
+import type { CellResult, Results } from '../results/types.ts';
+import { pooledCalibration as calibrationSummary } from '../results/calibration.ts';
 import type { Finding } from './finding.ts';
 import { fmtPct } from './format.ts';
 import { CONTROL_MODE, timedBuilds } from './reference.ts';
 import { timeTest } from './time-test.ts';
-import type { CalibrationSummary, CompareOptions, EnvironmentView } from './types.ts';
+import type { CompareOptions, EnvironmentView } from './types.ts';
 
 type ControlEntry = EnvironmentView['control'][number];
-
-/** A run's calibration, start and end samples together; null when the run has none. */
-export function calibrationSummary(r: Results): CalibrationSummary | null {
-  const samples = [r.calibration?.start, r.calibration?.end].filter((s): s is CalibrationSample => s !== undefined);
-  if (!samples.length) return null;
-  const cpu = samples.flatMap((s) => s.cpu.ms);
-  const feed = samples.flatMap((s) => (s.feed && 'ms' in s.feed ? s.feed.ms : []));
-  const skipped = samples.flatMap((s) => (s.feed && 'skipped' in s.feed ? [s.feed.skipped] : []))[0];
-  return { cpuMedianMs: cpu.length ? median(cpu) : null, cpuN: cpu.length, feedMedianMs: feed.length ? median(feed) : null, ...(!feed.length && skipped ? { feedSkipped: skipped } : {}) };
-}
 
 function change(base: number | null | undefined, cur: number | null | undefined): number | null {
   return base != null && cur != null && base > 0 ? (100 * (cur - base)) / base : null;

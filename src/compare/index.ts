@@ -12,7 +12,8 @@ export { diffLogRatios, logRatio, logRatioError, type LogRatio, type LogRatioDif
 export { grossFallbackApplies, timeTest, type TimeTest } from './time-test.ts';
 export { ratioTest, type RatioTest } from './ratio-test.ts';
 export { CONTROL_MODE, referenceOf, type ReferenceOutcome } from './reference.ts';
-export { calibrationSummary, environmentView } from './control.ts';
+export { environmentView } from './control.ts';
+export { pooledCalibration as calibrationSummary } from '../results/calibration.ts';
 export { cellSide, compareResults, decisionRule, resolveCompareOptions } from './verdicts.ts';
 export { environmentWarnings } from '../results/environment.ts';
 export { appendJobSummary, COMPARISON_FILES, defaultBaselinePath, defaultCompareOutDir, loadAndCompare, saveBaseline, writeComparison } from './io.ts';

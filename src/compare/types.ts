@@ -1,5 +1,6 @@
 /** The comparison's types: verdicts, options and per-cell sides (shared by verdicts, exporters and I/O). */
 import type { Results } from '../results/types.ts';
+import type { PooledCalibration } from '../results/calibration.ts';
 
 export type Verdict = 'ok' | 'improved' | 'alert' | 'fail' | 'missing-in-baseline' | 'missing-in-current';
 
@@ -48,16 +49,8 @@ export interface ReferenceView {
   significant: boolean;
 }
 
-/** A run's calibration (results.calibration), start and end samples together. */
-export interface CalibrationSummary {
-  /** Median ms of every CPU repetition of the start and end samples. */
-  cpuMedianMs: number | null;
-  cpuN: number;
-  /** Median ms of every feed repetition; null when the feed was not measured. */
-  feedMedianMs: number | null;
-  /** Why the feed was not measured, when no sample measured it. */
-  feedSkipped?: string;
-}
+/** A run's calibration (results.calibration), start and end samples pooled. */
+export type CalibrationSummary = PooledCalibration;
 
 /** What the control and the calibration say about the environment between the runs. */
 export interface EnvironmentView {

@@ -37,3 +37,23 @@ export function calibrationOf(results: Results): { start?: CalibrationMedians; e
   const c = results.calibration;
   return { ...(c?.start ? { start: calibrationMedians(c.start) } : {}), ...(c?.end ? { end: calibrationMedians(c.end) } : {}) };
 }
+
+/** A run's calibration, start and end samples pooled (compare's view); null when the run has none. */
+export interface PooledCalibration {
+  /** Median ms of every CPU repetition of the start and end samples. */
+  cpuMedianMs: number | null;
+  cpuN: number;
+  /** Median ms of every feed repetition; null when the feed was not measured. */
+  feedMedianMs: number | null;
+  /** Why the feed was not measured, when no sample measured it. */
+  feedSkipped?: string;
+}
+
+export function pooledCalibration(r: Results): PooledCalibration | null {
+  const samples = [r.calibration?.start, r.calibration?.end].filter((s): s is CalibrationSample => s !== undefined);
+  if (!samples.length) return null;
+  const cpu = samples.flatMap((s) => s.cpu.ms);
+  const feed = samples.flatMap((s) => (s.feed && 'ms' in s.feed ? s.feed.ms : []));
+  const skipped = samples.flatMap((s) => (s.feed && 'skipped' in s.feed ? [s.feed.skipped] : []))[0];
+  return { cpuMedianMs: cpu.length ? median(cpu) : null, cpuN: cpu.length, feedMedianMs: feed.length ? median(feed) : null, ...(!feed.length && skipped ? { feedSkipped: skipped } : {}) };
+}
