@@ -12,6 +12,7 @@ import { cmdExplain } from './commands/explain.ts';
 import { out } from './commands/io.ts';
 import { cmdMerge } from './commands/merge.ts';
 import { cmdMix } from './commands/mix.ts';
+import { cmdProject } from './commands/project.ts';
 import { cmdReport } from './commands/report.ts';
 import { cmdRun } from './commands/run.ts';
 
@@ -25,6 +26,8 @@ Commands:
   report DIR      re-render the reports of a run folder from its results.json
   explain DIR     why each build's steps re-ran (first re-run step and cause)
   mix             the repository's own commit mix from its git history (for run --mix-from)
+  project DIR     a run's builds re-timed for another registry link (--network-profile P,
+                  or --against OTHER to check the projection against a measured run)
   merge DIR...    combine the results of sharded runs (run --shard I/N) into one
   engine start    provision (once) and start the embedded engine and registry
   engine stop     stop them, leaving no process or mount behind
@@ -42,6 +45,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = 
   explain: cmdExplain,
   merge: cmdMerge,
   mix: cmdMix,
+  project: cmdProject,
   engine: cmdEngine,
   doctor: cmdDoctor,
   compare: cmdCompare,
@@ -56,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 2 : 0;
     }
     const handler = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
-    if (!handler) throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, explain, mix, merge, compare, baseline, engine, doctor (see cachebench --help)');
+    if (!handler) throw new UsageError(`unknown command "${cmd}"`, 'commands: run, report, explain, mix, project, merge, compare, baseline, engine, doctor (see cachebench --help)');
     return await handler(rest);
   } catch (err) {
     process.stderr.write(formatError(err) + '\n');

@@ -60,3 +60,21 @@ test('no import circles among src/, bench/ and scenarios/', () => {
   const cycle = findCycle(graph);
   assert.equal(cycle, undefined, `import circle: ${cycle?.map((f) => path.relative(root, f)).join(' → ')}`);
 });
+
+/**
+ * src/project (projections to another link) sits between results and report: it reads
+ * Results, the statistics and the network profiles' parsing, never a stage above it (run,
+ * compare, report) nor anything that touches the engine or the link itself.
+ */
+test('src/project imports only results, stats, the network profiles and shared leaves', () => {
+  const dir = path.join(root, 'src', 'project');
+  const allowed = [
+    (p: string) => p.startsWith(dir + path.sep),
+    (p: string) => p.startsWith(path.join(root, 'src', 'results') + path.sep),
+    (p: string) => p.startsWith(path.join(root, 'src', 'stats') + path.sep),
+    (p: string) => p === path.join(root, 'src', 'network', 'profiles.ts'),
+    (p: string) => ['errors.ts', 'cache-modes.ts'].some((leaf) => p === path.join(root, 'src', leaf)),
+  ];
+  const bad = sources(dir).flatMap((f) => importsOf(f, readFileSync(f, 'utf8')).filter((imp) => !allowed.some((ok) => ok(imp))).map((imp) => `${path.relative(root, f)} → ${path.relative(root, imp)}`));
+  assert.deepEqual(bad, []);
+});
