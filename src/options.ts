@@ -10,7 +10,7 @@ import { UsageError } from './errors.ts';
 import { MODE_NAMES } from './cache-modes.ts';
 import { projectRoot } from './paths.ts';
 import { parseShard, type Shard } from './plan.ts';
-import { DEFAULT_NETWORK_PROFILE, NETWORK_PROFILES, networkProfile } from './network/profiles.ts';
+import { DEFAULT_NETWORK_PROFILE, NETWORK_PROFILES, ciCacheProfile, defaultCiCacheProfile, networkProfile } from './network/profiles.ts';
 import { chooseMix, COST_FLAGS, COST_USAGE, parseCostSettings } from './options-cost.ts';
 import { parseRoundSettings, ROUND_FLAGS, ROUND_USAGE, type Adaptive, type Order } from './options-rounds.ts';
 import type { CostSettings, MixSource } from './results/types.ts';
@@ -62,6 +62,8 @@ export interface RunOptions {
   builder?: string;
   /** The link to the registry: loopback, datacenter or internet (default). */
   networkProfile: string;
+  /** The link to the CI cache service that `local` mode restores from and saves to. */
+  ciCacheProfile: string;
   /** A real remote registry for the run's images and cache (--registry HOST[/PATH]). */
   registry?: RemoteRegistry;
   /** Interleaved rounds (default) or a cell's repetitions back to back. */
@@ -116,6 +118,9 @@ Options:
   --platform P           target platform, passed to buildx
   --network-profile P    registry link: internet (default: 100 Mbit/s, 30 ms RTT), datacenter (500 Mbit/s, 2 ms),
                          loopback (unshaped), or RATEmbit/RTTms (e.g. 50mbit/30ms)
+  --ci-cache-profile P   CI cache link (local mode's restore and save): hosted (default: 400 Mbit/s,
+                         10 ms, as hosted runners reach actions/cache), a registry profile, or RATEmbit/RTTms;
+                         loopback (a copy on local disk) by default when --network-profile is loopback
   --registry HOST[/PATH] use this real registry for the run's images and cache (HTTPS; credentials from
                          the Docker config or CACHEBENCH_REGISTRY_USERNAME/PASSWORD; the run's tags are
                          removed afterwards where the registry allows deletes). Excludes --network-profile.
@@ -223,6 +228,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         'base-image': { type: 'string', multiple: true },
         builder: { type: 'string' },
         'network-profile': { type: 'string' },
+        'ci-cache-profile': { type: 'string' },
         registry: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -274,6 +280,8 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
   } catch (err) {
     throw new UsageError(`--network-profile: ${(err as Error).message}`, `valid: ${Object.keys(NETWORK_PROFILES).join(', ')}, or RATEmbit/RTTms (e.g. 50mbit/30ms)`);
   }
+  const ciCacheProfileName = v['ci-cache-profile'] ?? defaultCiCacheProfile(networkProfileName, registry !== undefined);
+  ciCacheProfile(ciCacheProfileName);
   const rounds = parseRoundSettings(v, repetitions);
   repetitions = rounds.adaptive.minRuns;
   const shard = v.shard !== undefined ? parseShard(v.shard) : undefined;
@@ -306,6 +314,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     baseImageMap,
     ...(v.builder !== undefined ? { builder: v.builder } : {}),
     networkProfile: networkProfileName,
+    ciCacheProfile: ciCacheProfileName,
     ...(registry ? { registry } : {}),
     ...rounds,
   };

@@ -58,7 +58,7 @@ function warningsOf(results: Results, cells: readonly CellProjection[], facts: R
     }
   }
   if (results.cells.some((c) => c.mode === 'local')) {
-    w.push('local: cache restore and save are disk copies on the runner here (cache-restore, cache-save) and the build reads every layer from the restored directory, so only its image push crosses the link; on a hosted CI the cache crosses a network of its own, which this model does not include yet.');
+    w.push('local: the build reads every layer from the restored cache directory, so only its image push crosses the registry link; its cache restore and save cross the CI cache link (cache-restore, cache-save) and are kept at their measured times, since the projection changes the registry link only.');
   }
   if (results.status !== 'complete') w.push(`the run is ${results.status}: cells with fewer builds than planned are projected from what there is.`);
   return w;

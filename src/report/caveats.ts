@@ -66,7 +66,7 @@ function localCaveat(a: AnalysisCore): string {
   const cells = a.scenarios.flatMap((s) => s.cells.filter((c) => c.mode === 'local' && c.okRuns > 0));
   const restore = medianOf(cells.map((c) => c.phaseMedians['cache-restore']));
   const save = medianOf(cells.map((c) => c.phaseMedians['cache-save']));
-  return `local needs a CI cache step (e.g. actions/cache) that restores the cache directory before the build and saves it after; that time is shown as cache-restore (median ${fmtCost(restore)}) and cache-save (median ${fmtCost(save)}). Here it is a copy on local disk; on a hosted runner it is a network download and upload of ${fmtBytes(local?.cost.cacheBytes)}, and CI caches are evicted by size and age.`;
+  return `local needs a CI cache step (e.g. actions/cache) that restores the cache directory before the build and saves it after; that time is shown as cache-restore (median ${fmtCost(restore)}) and cache-save (median ${fmtCost(save)}). The archive (${fmtBytes(local?.cost.cacheBytes)}) crosses the CI cache link stated under the network profile; CI caches are also evicted by size and age.`;
 }
 
 /** Per scenario, the cache modes that were slower than none (means, as in "vs none"). */

@@ -132,8 +132,23 @@ export const METHOD_NOTES = [
 ];
 
 
-/** The sentence that puts the network profile in front of the reader. */
+/** The sentences that put the network profile (and, with `local`, the CI cache link) in front of the reader. */
 export function networkNote(results: Results): string {
+  const ci = ciCacheNote(results);
+  return ci ? `${registryNote(results)} ${ci}` : registryNote(results);
+}
+
+/** `local` mode's CI cache link, when the run measured local. */
+export function ciCacheNote(results: Results): string | undefined {
+  if (!results.cells.some((c) => c.mode === 'local')) return undefined;
+  const c = results.environment.ciCache;
+  if (!c) return 'local restores and saves its cache archive on the local disk (a run from before the CI cache link): that transfer costs almost nothing here.';
+  if (c.rateMbit === 0 && c.rttMs === 0) return `local's cache archive is restored and saved on the local disk (CI cache profile ${c.profile}): on a real runner it crosses a network, so local looks cheaper here than it is.`;
+  const measured = c.measuredMbit !== undefined && c.measuredRttMs !== undefined ? ` (measured ${c.measuredMbit.toFixed(0)} Mbit/s down, ${(c.measuredUploadMbit ?? 0).toFixed(0)} up, ${c.measuredRttMs.toFixed(1)} ms)` : '';
+  return `local's cache archive is restored from and saved to a CI cache service behind a link of its own, CI cache profile ${c.profile}: ${c.rateMbit} Mbit/s, ${c.rttMs} ms RTT${measured}.`;
+}
+
+function registryNote(results: Results): string {
   const e = results.environment;
   if (e.networkProfile === 'loopback') {
     return `The registry (${e.registry}) runs on the same machine, so cache transfer is far cheaper than on a real CI runner.`;

@@ -65,6 +65,8 @@ export interface BuildRecord {
   bytesPushed?: number;
   /** Bytes of layers BuildKit downloaded during the build (base image and imported cache). */
   bytesPulled?: number;
+  /** `local` mode: bytes of the cache archive restored from and saved to the CI cache service. */
+  ciCacheBytes?: { restored?: number; saved?: number };
   imageDigest?: string;
   buildRef?: string;
   error?: BuildError;
@@ -185,6 +187,8 @@ export interface Environment {
   networkProfile: string;
   /** The link between the builder and the registry: the profile's figures and what was measured. */
   network?: { rateMbit: number; rttMs: number; description: string; measuredMbit?: number; measuredRttMs?: number };
+  /** The link `local` mode's cache archive crosses to and from the CI cache service (absent before it existed). */
+  ciCache?: { profile: string; rateMbit: number; rttMs: number; description: string; measuredMbit?: number; measuredUploadMbit?: number; measuredRttMs?: number };
   startedAt: string;
   finishedAt?: string;
   cachebenchVersion: string;

@@ -18,6 +18,7 @@ import type { FixtureConfig } from '../target/fixture.ts';
 import type { Workspace } from '../target/workspace.ts';
 import { parseRef, referencedBlobs } from '../registry/client.ts';
 import type { RemoteSession } from '../registry/remote.ts';
+import type { CiCache } from '../network/ci-cache.ts';
 import type { Cell } from '../plan.ts';
 import { writeResults } from '../results/io.ts';
 import { rawLogName } from '../results/rephase.ts';
@@ -49,6 +50,8 @@ export interface Context {
   stateDir: string;
   baseLayers: ReadonlySet<string>;
   remote: RemoteSession | undefined;
+  /** `local` mode's CI cache service (restore before, save after a build). */
+  ciCache: CiCache;
   progress: Progress;
   signal: AbortSignal | undefined;
   onPersist: ((r: Results) => void) | undefined;

@@ -45,6 +45,7 @@ export async function closeSession(s: Session, results: Results | undefined): Pr
   if (s.opts.keepWorkspace) s.progress.log(`workspace kept at ${s.ws.root}`);
   else s.ws.cleanup();
   await s.net.destroy();
+  await s.ciCache.destroy();
   if (s.remote) await cleanupRemote(s.remote, results, s.opts.outDir, s.progress);
 }
 

@@ -2,7 +2,7 @@
  * The measured builds: one CI job on a fresh runner for a cell's scenario commit (measure),
  * and a cell's repetitions driven by tinybench with the build's own wall time (measureCell).
  */
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Bench } from 'tinybench';
 import { freshBuilder } from '../engine/fresh.ts';
@@ -13,7 +13,6 @@ import type { Cell } from '../plan.ts';
 import { median, summarizeSamples } from '../results/stats.ts';
 import { phaseMediansOf } from '../results/rephase.ts';
 import { fmtMs } from '../progress.ts';
-import { run } from '../proc.ts';
 import { slug } from '../paths.ts';
 import { CachebenchError } from '../errors.ts';
 import type { BuildRecord, CellResult, Phases, RunRecord, SeedRecord, Stats } from '../results/types.ts';
@@ -28,29 +27,29 @@ interface JobRefs {
 }
 
 /**
- * Where the job's cache comes from and goes to. For `local`, a CI cache step: the archive
- * is restored before the build (its own phase) and saved after it.
+ * Where the job's cache comes from and goes to. For `local`, the CI cache step: the seed's
+ * archive is restored from the CI cache service before the build (its own phase, over the
+ * CI cache link) and the new directory saved to it after.
  */
-async function jobCache(mode: CacheMode, refs: JobRefs, s: SeedRecord, jobDir: string, extraPhases: Phases): Promise<{ from: CacheLocation; to: CacheLocation }> {
+async function jobCache(ctx: Context, mode: CacheMode, refs: JobRefs, jobDir: string, rec: { phases: Phases; bytes: { restored?: number } }): Promise<{ from: CacheLocation; to: CacheLocation }> {
   if (mode.storage === 'registry') return { from: { ref: refs.cache }, to: { ref: refs.cacheOut } };
   if (mode.storage === 'image') return { from: { ref: refs.parent }, to: { ref: refs.build } };
   if (mode.storage !== 'local') return { from: {}, to: {} };
-  const t = performance.now();
-  mkdirSync(path.join(jobDir, 'restored'), { recursive: true });
-  await run('tar', ['-xf', s.cacheArchive as string, '-C', path.join(jobDir, 'restored')], { what: 'restoring the local cache archive' });
-  extraPhases['cache-restore'] = performance.now() - t;
+  const restored = await ctx.ciCache.restore(`seed-${slug(mode.name)}`, path.join(jobDir, 'restored'));
+  rec.phases['cache-restore'] = restored.ms;
+  rec.bytes.restored = restored.bytes;
   return { from: { dir: path.join(jobDir, 'restored') }, to: { dir: path.join(jobDir, 'new') } };
 }
 
 /** Bytes the build added to the registry (image + cache) and the size of the cache it exported. */
-async function recordSizes(rec: BuildRecord, mode: CacheMode, refs: JobRefs, before: ReadonlyMap<string, number>, jobDir: string): Promise<void> {
+async function recordSizes(rec: BuildRecord, mode: CacheMode, refs: JobRefs, before: ReadonlyMap<string, number>): Promise<void> {
   const after = new Map([...(await blobSet(refs.build)), ...(mode.storage === 'registry' ? await blobSet(refs.cacheOut) : [])]);
   let pushed = 0;
   for (const [d, size] of after) if (!before.has(d)) pushed += size;
   rec.bytesPushed = pushed;
   rec.cacheBytes =
     mode.storage === 'registry' ? sum(await blobSet(refs.cacheOut))
-    : mode.storage === 'local' ? statSync(path.join(jobDir, 'saved.tar')).size
+    : mode.storage === 'local' ? (rec.ciCacheBytes?.saved ?? 0)
     : mode.storage === 'image' ? sum(await blobSet(refs.build))
     : 0;
 }
@@ -87,30 +86,33 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
   });
   const jobDir = path.join(ctx.stateDir, `job-${slug(cell.id)}-r${repetition}`);
   const startedAt = new Date().toISOString();
-  const extraPhases: Phases = {};
+  const ci = { phases: {} as Phases, bytes: {} as { restored?: number; saved?: number } };
+  const jobKey = `job-${slug(cell.id)}-r${repetition}`;
   let rec: BuildRecord;
   let raw: string | undefined;
   const t0 = performance.now();
   try {
-    const { from, to } = await jobCache(mode, refs, s, jobDir, extraPhases);
+    const { from, to } = await jobCache(ctx, mode, refs, jobDir, ci);
     rec = await buildCheckout(ctx, checkout.dir, refs.build, { cacheFrom: mode.cacheFrom(from), cacheTo: mode.cacheTo(to) }, fresh.builder, (r) => (raw = r));
     if (mode.storage === 'local' && rec.status === 'ok') {
-      const t = performance.now();
-      await run('tar', ['-cf', path.join(jobDir, 'saved.tar'), '-C', path.join(jobDir, 'new'), '.'], { what: 'saving the local cache archive' });
-      extraPhases['cache-save'] = performance.now() - t;
+      const saved = await ctx.ciCache.save(jobKey, path.join(jobDir, 'new'));
+      ci.phases['cache-save'] = saved.ms;
+      ci.bytes.saved = saved.bytes;
     }
+    if (mode.storage === 'local') rec.ciCacheBytes = ci.bytes;
     const wallMs = performance.now() - t0;
     rec.wallMs = wallMs;
     keepRawLog(ctx, `${cell.id}-r${repetition}`, raw);
     await addBuildkitDuration(ctx.engine, rec);
-    rec.phases = { ...extraPhases, ...rec.phases };
+    rec.phases = { ...ci.phases, ...rec.phases };
     await attachExplanation(ctx, rec, checkout, cacheSourceOf(mode));
     if (rec.status === 'ok') {
-      await recordSizes(rec, mode, refs, before, jobDir);
+      await recordSizes(rec, mode, refs, before);
       if (ctx.onBuilt) await ctx.onBuilt(cell, repetition, refs.build);
     }
   } finally {
     rmSync(jobDir, { recursive: true, force: true });
+    if (mode.storage === 'local') rmSync(ctx.ciCache.archivePath(jobKey), { force: true });
     await fresh.dispose();
     lock?.release();
     // (A remote run's tags may share digests with the seed's; they go at the end of the run.)

@@ -5,8 +5,13 @@ import type { Results } from '../results/types.ts';
 import type { BaseImageSetup } from './base-images.ts';
 import { VERSION } from './context.ts';
 import type { Session } from './session.ts';
+import type { CiCache } from '../network/ci-cache.ts';
 
-export function resumeResults(results: Results, baseImages: Results['environment']['baseImages']): Results {
+export function resumeResults(results: Results, baseImages: Results['environment']['baseImages'], ciCache: CiCache): Results {
+  const was = results.environment.ciCache?.profile;
+  if (was !== undefined && was !== ciCache.profile.name) {
+    throw new UsageError(`--resume: the run measured its CI cache link as "${was}", not "${ciCache.profile.name}"`, `resume with --ci-cache-profile ${was}`);
+  }
   for (const [k, v] of Object.entries(baseImages)) {
     if (results.environment.baseImages[k]?.digest !== v.digest) {
       throw new UsageError(`--resume: base image ${k} changed since the run started (${results.environment.baseImages[k]?.digest} → ${v.digest})`, 'start a new run');
@@ -64,6 +69,7 @@ export function newResults(s: Session, images: BaseImageSetup, info: Awaited<Ret
               ...(net.measured ? { measuredMbit: net.measured.throughputMbit, measuredRttMs: net.measured.rttMs } : {}),
             },
           }),
+      ciCache: ciCacheRecord(s.ciCache),
       startedAt: new Date().toISOString(),
       cachebenchVersion: VERSION,
     },
@@ -71,4 +77,10 @@ export function newResults(s: Session, images: BaseImageSetup, info: Awaited<Ret
     cells: plan.cells.map((c) => ({ id: c.id, fixture: c.fixture, scenario: c.scenario, mode: c.mode, runs: [], warnings: [] })),
     status: 'running',
   };
+}
+
+function ciCacheRecord(c: CiCache): NonNullable<Results['environment']['ciCache']> {
+  const p = c.profile;
+  const m = c.measured;
+  return { profile: p.name, rateMbit: p.rateMbit, rttMs: p.rttMs, description: p.description, ...(m ? { measuredMbit: m.throughputMbit, measuredUploadMbit: m.uploadMbit, measuredRttMs: m.rttMs } : {}) };
 }

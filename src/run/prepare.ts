@@ -11,6 +11,8 @@ import { cacheMode } from '../cache-modes.ts';
 import type { FixtureConfig } from '../target/fixture.ts';
 import { createWorkspace } from '../target/workspace.ts';
 import { networkProfile } from '../network/link.ts';
+import { ciCacheProfile } from '../network/profiles.ts';
+import { openCiCache, type CiCache } from '../network/ci-cache.ts';
 import { openRegistryLink } from '../network/registry-link.ts';
 import { loadScenarios } from '../../scenarios/index.ts';
 import type { Scenario } from '../../scenarios/types.ts';
@@ -71,26 +73,31 @@ export async function openSession(engineIn: Engine, opts: RunOptions, hooks: Run
   // real remote one (--registry).
   const profile = networkProfile(opts.networkProfile);
   let remote: RemoteSession | undefined;
-  let net: Session['net'];
+  let net: Session['net'] | undefined;
+  let ciCache: CiCache;
+  const stateDir = path.join(cacheHome(), 'runs', runId);
+  mkdirSync(stateDir, { recursive: true });
   try {
     if (opts.registry) remote = await openRemote(opts.registry, engineIn, runId, (s) => progress.log(s));
     net = await openRegistryLink(profile, engineIn.registry, `r${runId.slice(-6)}`, (s) => progress.log(s));
+    // Only `local` mode uses the CI cache; the others do not open its link.
+    const cacheProfile = ciCacheProfile(modes.some((m) => m.storage === 'local') ? opts.ciCacheProfile : 'loopback');
+    ciCache = await openCiCache(cacheProfile, path.join(stateDir, 'ci-cache'), `c${runId.slice(-6)}`, (s) => progress.log(s));
   } catch (err) {
+    await net?.destroy();
     remote?.dispose();
     ws.cleanup();
     throw err;
   }
   const engine = { ...(remote?.engine ?? engineIn), registry: net.address };
-  const stateDir = path.join(cacheHome(), 'runs', runId);
-  mkdirSync(stateDir, { recursive: true });
-  return { engine, opts, hooks, fixture, fullPlan, plan, planId: id, modes, resumed, progress, ws, runId, profile, remote, net, stateDir };
+  return { engine, opts, hooks, fixture, fullPlan, plan, planId: id, modes, resumed, progress, ws, runId, profile, remote, net, ciCache, stateDir };
 }
 
 /** Base images, the environment and results.json: the context every build of the run shares. */
 export async function setUp(s: Session): Promise<Context> {
   const images: BaseImageSetup = await resolveBaseImages(s);
   const info = await engineInfo(s.engine);
-  const results = s.resumed ? resumeResults(s.resumed, images.baseImages) : newResults(s, images, info, hostFacts());
+  const results = s.resumed ? resumeResults(s.resumed, images.baseImages, s.ciCache) : newResults(s, images, info, hostFacts());
   const { buildArgs, buildContexts } = images;
   // A checkout's Dockerfile does not change during the run: read each once (self-check and explanation share it).
   const models = new Map<string, DockerfileModel>();
@@ -100,8 +107,8 @@ export async function setUp(s: Session): Promise<Context> {
     return m;
   };
   modelOf(s.ws.parentDir);
-  const { engine, opts, fixture, ws, remote, stateDir, progress, hooks } = s;
-  const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, baseLayers: images.baseLayers, remote, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0, modelOf };
+  const { engine, opts, fixture, ws, remote, stateDir, progress, hooks, ciCache } = s;
+  const ctx: Context = { engine, opts, fixture, ws, buildArgs, buildContexts, baseLayers: images.baseLayers, remote, ciCache, results, stateDir, progress, signal: hooks.signal, onPersist: hooks.onPersist, onBuilt: hooks.onBuilt, engineRestarts: 0, modelOf };
   persist(ctx);
   return ctx;
 }

@@ -5,7 +5,6 @@ import { freshBuilder } from '../engine/fresh.ts';
 import { addBuildkitDuration } from '../buildx/run.ts';
 import type { CacheLocation, CacheMode } from '../cache-modes.ts';
 import type { Plan } from '../plan.ts';
-import { run } from '../proc.ts';
 import { slug } from '../paths.ts';
 import { CachebenchError } from '../errors.ts';
 import type { CellResult, SeedRecord } from '../results/types.ts';
@@ -22,7 +21,8 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
   const prior = ctx.results.seeds[mode.name];
   const imageRef = refFor(ctx, `seed-${mode.name}`, 'parent');
   const cacheRef = mode.storage === 'registry' ? refFor(ctx, `seed-${mode.name}`, 'cache') : undefined;
-  const cacheArchive = mode.storage === 'local' ? path.join(ctx.stateDir, `seed-${slug(mode.name)}.tar`) : undefined;
+  const cacheKey = `seed-${slug(mode.name)}`;
+  const cacheArchive = mode.storage === 'local' ? ctx.ciCache.archivePath(cacheKey) : undefined;
   if (prior?.status === 'ok') {
     const still = (await blobSet(imageRef)).size > 0 && (!cacheRef || (await blobSet(cacheRef)).size > 0) && (!cacheArchive || existsSync(cacheArchive));
     if (still) {
@@ -40,9 +40,10 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     const started = performance.now();
     const rec = await buildCheckout(ctx, ctx.ws.parentDir, imageRef, { cacheTo: mode.cacheTo(to) }, fresh.builder, (r) => (raw = r));
     if (localDir && rec.status === 'ok') {
-      const t = performance.now();
-      await run('tar', ['-cf', cacheArchive as string, '-C', localDir, '.'], { what: 'archiving the seed local cache' });
-      rec.phases['cache-save'] = performance.now() - t;
+      // The parent commit's CI job saves its cache directory to the CI cache service.
+      const saved = await ctx.ciCache.save(cacheKey, localDir);
+      rec.phases['cache-save'] = saved.ms;
+      rec.ciCacheBytes = { saved: saved.bytes };
       rmSync(localDir, { recursive: true, force: true });
     }
     rec.wallMs = performance.now() - started;

@@ -6,6 +6,7 @@ import type { Workspace } from '../target/workspace.ts';
 import type { networkProfile } from '../network/link.ts';
 import type { openRegistryLink } from '../network/registry-link.ts';
 import type { RemoteSession } from '../registry/remote.ts';
+import type { CiCache } from '../network/ci-cache.ts';
 import type { Plan } from '../plan.ts';
 import type { Progress } from '../progress.ts';
 import type { RunOptions } from '../options.ts';
@@ -31,5 +32,7 @@ export interface Session {
   profile: ReturnType<typeof networkProfile>;
   remote: RemoteSession | undefined;
   net: Awaited<ReturnType<typeof openRegistryLink>>;
+  /** Where `local` mode's cache archives are saved and restored (behind a link of its own). */
+  ciCache: CiCache;
   stateDir: string;
 }

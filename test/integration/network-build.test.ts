@@ -6,6 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
@@ -59,4 +60,32 @@ test('halving the bandwidth roughly doubles the transfer phases, not the build s
   assert.doesNotMatch(netns, /cb[cs]-r/, 'namespaces removed');
   const afterLinks = (await execa('ip', ['-o', 'link'])).stdout.replace(/\s+\d+\s*$/gm, '');
   assert.equal(afterLinks.split('\n').length, before.split('\n').length, 'no interface left');
+});
+
+test('local mode pays for its CI cache: the archive crosses a link of its own, both ways', async () => {
+  const out = tempDir('cb-ci-cache-');
+  const profile = '40mbit/10ms';
+  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--modes', 'local', '--scenarios', 'code-change', '-n', '1', '--build-arg', 'DEPS_MB=40', '--network-profile', 'loopback', '--ci-cache-profile', profile, '--out', out], { reject: false, all: true });
+  assert.equal(r.exitCode, 0, r.all);
+  const results = readJson<Results>(path.join(out, 'results.json'));
+  const ci = results.environment.ciCache;
+  assert.equal(ci?.profile, profile);
+  assert.ok(Math.abs((ci?.measuredMbit ?? 0) - 40) / 40 < 0.15, `measured ${ci?.measuredMbit} Mbit/s`);
+  const seed = results.seeds.local as SeedRecord;
+  const job = results.cells[0]?.runs[0];
+  assert.ok(job?.status === 'ok', JSON.stringify(job?.error));
+  const saved = seed.ciCacheBytes?.saved ?? 0;
+  const restored = job.ciCacheBytes?.restored ?? 0;
+  assert.ok(saved > 40 * 2 ** 20, `the seed saved ${saved} bytes (the 40 MB layer is in a mode=max cache)`);
+  assert.equal(restored, saved, 'the job restored the archive the seed saved');
+  assert.ok((job.ciCacheBytes?.saved ?? 0) > 40 * 2 ** 20, 'the job saved its own cache');
+  // A link of 40 Mbit/s cannot move the archive faster than this (TCP goodput is ~95% of it).
+  const floorMs = (bytes: number) => ((bytes * 8) / 40e6) * 1000;
+  process.stderr.write(`# CI cache: ${(saved / 1e6).toFixed(1)} MB; seed save ${seed.phases['cache-save']} ms, restore ${job.phases['cache-restore']} ms, job save ${job.phases['cache-save']} ms (floor ${floorMs(saved).toFixed(0)} ms)\n`);
+  assert.ok((seed.phases['cache-save'] ?? 0) >= floorMs(saved), 'the seed uploaded over the link');
+  assert.ok((job.phases['cache-restore'] ?? 0) >= floorMs(restored), 'the job downloaded over the link');
+  assert.ok((job.phases['cache-save'] ?? 0) >= floorMs(job.ciCacheBytes?.saved ?? 0), 'the job uploaded over the link');
+  const report = readFileSync(path.join(out, 'report.md'), 'utf8');
+  assert.match(report, /CI cache profile 40mbit\/10ms: 40 Mbit\/s, 10 ms RTT \(measured/);
+  assert.doesNotMatch((await execa('ip', ['netns', 'list'])).stdout, /cb[cs]-c/, 'the CI cache link is removed');
 });
