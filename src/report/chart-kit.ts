@@ -119,12 +119,21 @@ export function barLabels(labels: Array<Array<string | undefined>>, above: Array
 }
 
 export function draw(config: ChartConfiguration<'bar', Array<number | null>, string>, width: number, height: number, plugins: Plugin<'bar'>[] = []): Canvas {
+  return drawAny(config as unknown as ChartConfiguration, width, height, plugins as unknown as Plugin[]);
+}
+
+/** A line chart of {x, y} points (e.g. on a logarithmic x axis). */
+export function drawLine(config: ChartConfiguration<'line', Array<{ x: number; y: number }>>, width: number, height: number): Canvas {
+  return drawAny(config as unknown as ChartConfiguration, width, height);
+}
+
+function drawAny(config: ChartConfiguration, width: number, height: number, plugins: Plugin[] = []): Canvas {
   chartFont();
   const canvas = createCanvas(width, height);
   const chart = new Chart(canvas.getContext('2d') as unknown as ChartItem, {
     ...config,
     options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
-    plugins: [whiteBackground as Plugin<'bar'>, ...plugins, ...(config.plugins ?? [])],
+    plugins: [whiteBackground as Plugin, ...plugins, ...(config.plugins ?? [])],
   });
   // destroy() clears the canvas, so keep a copy of the pixels first.
   const copy = createCanvas(width, height);

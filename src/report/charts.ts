@@ -11,6 +11,8 @@ import { analyze, type Analysis, type CellSummary } from './analysis.ts';
 import { axisTitle, barLabels, draw, errorBars, png, titleFont, type ChartImage } from './chart-kit.ts';
 import { modeColor } from './colors.ts';
 import { costMonthChart } from './cost-chart.ts';
+import { crossoverChart } from './crossover-chart.ts';
+import { reportProjection } from './projection.ts';
 
 export { chartFont, FONT_PATHS, type ChartImage } from './chart-kit.ts';
 
@@ -228,5 +230,7 @@ function costChart(a: Analysis, results: Results): ChartImage {
 
 /** time.png, phases.png, hit-ratio.png, cache-size.png, cost-month.png. */
 export function renderCharts(results: Results, analysis: Analysis = analyze(results)): ChartImage[] {
-  return [timeChart(analysis, results), phasesChart(analysis, results), hitRatioChart(analysis, results), costChart(analysis, results), costMonthChart(analysis, results)];
+  const projection = reportProjection(results);
+  const crossover = projection && projection.crossover.rows.length ? [crossoverChart(projection, results)] : [];
+  return [timeChart(analysis, results), phasesChart(analysis, results), hitRatioChart(analysis, results), costChart(analysis, results), costMonthChart(analysis, results), ...crossover];
 }

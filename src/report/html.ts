@@ -26,6 +26,7 @@ import {
 } from './tables.ts';
 import { escapeHtml } from './format.ts';
 import { missHtml } from './cache-misses-html.ts';
+import { PROJECTION_NOTE, projectionNotes, projectionTable, reportProjection, type ReportProjection } from './projection.ts';
 import { roundsHtml } from './rounds.ts';
 import { CALIBRATION_HEAD, calibrationRows, calibrationText, IN_RUN_REFERENCE } from './calibration.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
@@ -115,7 +116,8 @@ function figure(c: ChartInput): string {
 }
 
 /** Where each known chart goes; others land in a final "More charts" section. */
-const CHART_PLACE: Record<string, 'expected' | 'month' | 'scenarios' | 'cost'> = {
+const CHART_PLACE: Record<string, 'expected' | 'month' | 'scenarios' | 'cost' | 'projection'> = {
+  'crossover.png': 'projection',
   'time.png': 'expected',
   'cost-month.png': 'month',
   'hit-ratio.png': 'scenarios',
@@ -205,6 +207,13 @@ function measuredHtml(results: Results, a: Analysis, modes: readonly string[], f
   return b;
 }
 
+/** "Other links": the expected time projected to the other profiles, the crossover, the chart. */
+function projectionHtml(p: ReportProjection | undefined, modes: readonly string[], chart: string): string[] {
+  if (!p) return [];
+  const t = projectionTable(p);
+  return ['<h2>Other links (projected, not measured)</h2>', `<div class="projection-note">${inlineCode(PROJECTION_NOTE)}</div>`, table(t.head, t.rows, { align: ['l', ...t.head.slice(1).map(() => 'r' as const)], modeCol: 0, modes }), list(projectionNotes(p)), chart];
+}
+
 /** Under "Method": the calibration samples and the in-run reference compare uses. */
 function calibrationHtml(results: Results): string[] {
   const b = ['<h3>Calibration</h3>', `<p>${inlineCode(calibrationText(results))}</p>`];
@@ -230,6 +239,8 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
   if (results.status !== 'complete') b.push(`<div class="status">This run is ${escapeHtml(results.status)}. Numbers below cover only what finished.</div>`);
   b.push(`<div class="answer"><strong>Answer.</strong> ${escapeHtml(a.answer)}</div>`);
   b.push(`<div class="network"><strong>Network profile: ${escapeHtml(e.networkProfile)}.</strong> ${escapeHtml(networkNote(results))}</div>`);
+  const projection = reportProjection(results);
+  if (projection?.headline) b.push(`<div class="network"><strong>Other links (projected, not measured):</strong> ${escapeHtml(projection.headline)} See “Other links”.</div>`);
 
   b.push('<h2>Environment</h2>');
   b.push(table(['What', 'Value'], environmentRows(results), { cls: 'kv' }));
@@ -237,6 +248,8 @@ export function renderHtml(results: Results, charts: readonly ChartInput[], comp
   b.push(...expectedHtml(a, modes, figures('expected')));
 
   b.push(...monthHtml(a, modes, figures('month')));
+
+  b.push(...projectionHtml(projection, modes, figures('projection')));
 
   b.push(...measuredHtml(results, a, modes, figures));
 

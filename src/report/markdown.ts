@@ -2,6 +2,7 @@
 import type { Results } from '../results/types.ts';
 import { analyze, type Analysis } from './analysis.ts';
 import { roundsMarkdown } from './rounds.ts';
+import { PROJECTION_NOTE, projectionNotes, projectionTable, reportProjection, type ReportProjection } from './projection.ts';
 import { CALIBRATION_HEAD, calibrationRows, calibrationText, IN_RUN_REFERENCE } from './calibration.ts';
 import { MISS_HEAD, missRows, missSummary, missText } from './cache-misses.ts';
 import { SELF_CHECK_HEAD, selfCheckRows, selfCheckSummary, selfCheckText } from './self-check.ts';
@@ -55,6 +56,13 @@ function monthSection(a: Analysis): string[] {
   return out;
 }
 
+/** "Other links": the expected time projected to the other profiles, the crossover, the chart. */
+function projectionSection(p: ReportProjection | undefined): string[] {
+  if (!p) return [];
+  const t = projectionTable(p);
+  return ['## Other links (projected, not measured)', '', `> ${PROJECTION_NOTE}`, '', table(t.head, t.rows.map((r) => r.map(esc)), ['l', ...t.head.slice(1).map(() => 'r' as const)]), '', ...projectionNotes(p).map((n) => `- ${esc(n)}`), '', 'Chart: `charts/crossover.png`.', ''];
+}
+
 /** What the run checked of itself: expectations, the per-build self-check, the cache-miss explanations, what failed. */
 function checkSections(results: Results, a: Analysis): string[] {
   const out: string[] = [];
@@ -96,11 +104,13 @@ export function renderMarkdown(results: Results, comparison?: unknown, analysis:
   out.push(`**Answer.** ${a.answer}`, '');
   const e = results.environment;
   out.push(`> **Network profile: ${e.networkProfile}.** ${networkNote(results)}`, '');
+  const projection = reportProjection(results);
+  if (projection?.headline) out.push(`> **Other links (projected, not measured):** ${projection.headline} See "Other links".`, '');
 
   out.push('## Environment', '');
   out.push(table(['What', 'Value'], environmentRows(results).map(([k, v]) => [`**${esc(k)}**`, esc(v)])), '');
 
-  out.push(...expectedSection(a), ...monthSection(a));
+  out.push(...expectedSection(a), ...monthSection(a), ...projectionSection(projection));
 
   out.push('## Results per scenario', '');
   out.push(...runChartLines(results));

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseRunOptions } from '../../src/options.ts';
+import { parseRunOptions, type RunOptions } from '../../src/options.ts';
 import { UsageError } from '../../src/errors.ts';
 import { ciCacheProfile, defaultCiCacheProfile } from '../../src/network/profiles.ts';
 import { openCiCache } from '../../src/network/ci-cache.ts';
@@ -14,7 +14,11 @@ import { ciCacheNote } from '../../src/report/tables.ts';
 import type { Results } from '../../src/results/types.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
-const run = (...args: string[]) => parseRunOptions(['--out', tempDir('cb-opt-'), ...args], ['code-change', 'no-change']);
+function run(...args: string[]): RunOptions {
+  const o = parseRunOptions(['--out', tempDir('cb-opt-'), ...args], ['code-change', 'no-change']);
+  assert.notEqual(o, 'help');
+  return o as RunOptions;
+}
 
 test('--ci-cache-profile defaults to hosted, and to loopback beside a loopback registry', () => {
   assert.equal(run().ciCacheProfile, 'hosted');
