@@ -106,6 +106,7 @@ async function upload(link: Link, key: string, from: string): Promise<Transfer> 
   const count = { n: 0 };
   const req = http.request(`http://${link.listenAddress}/blobs/${key}`, { method: 'PUT', headers: { 'content-type': 'application/x-tar' } });
   const answered = new Promise<http.IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject));
+  answered.catch(() => undefined); // awaited below; a failure that comes after tar's must not go unhandled
   await Promise.all([pipeline(counted(tar.stdout, count), req), exited(tar, 'tar -c of the CI cache directory')]);
   const res = await answered;
   res.resume();
