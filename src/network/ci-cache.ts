@@ -79,11 +79,16 @@ function localDisk(profile: LinkProfile, archivePath: (key: string) => string): 
 async function waitHealthy(link: Link, logFile: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
+    // A timer of our own: AbortSignal.timeout's does not keep the process alive while the relay holds the connection.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 3000);
     try {
-      const r = await fetch(`http://${link.listenAddress}/healthz`, { signal: AbortSignal.timeout(3000) });
+      const r = await fetch(`http://${link.listenAddress}/healthz`, { signal: ac.signal });
       if (r.status === 204) return;
     } catch {
       /* not yet */
+    } finally {
+      clearTimeout(timer);
     }
     if (Date.now() > deadline) throw new CachebenchError(`the CI cache server on ${link.listenAddress} did not answer in 30 s`, { hint: `see ${logFile}` });
     await sleep(200);
