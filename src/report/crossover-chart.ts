@@ -18,6 +18,12 @@ function rates(lo: number, hi: number): number[] {
   return out;
 }
 
+/** A round top for the y axis: a multiple of 50 s above 100 s, of 10 s below (Chart.js's ticks then end on it). */
+function yMax(seconds: number): number {
+  const step = seconds > 100 ? 50 : 10;
+  return Math.ceil(seconds / step) * step;
+}
+
 export function crossoverChart(p: ReportProjection, results: Results): ChartImage {
   const c = p.crossover;
   const modes = c.rows.map((r) => r.mode);
@@ -44,12 +50,12 @@ export function crossoverChart(p: ReportProjection, results: Results): ChartImag
       options: {
         plugins: {
           title: { display: true, text: 'Expected time per build against registry bandwidth (projected; ◆ measured)', font: titleFont },
-          subtitle: { display: true, text: `fixture ${results.plan.fixture} · commit mix of the run · ${c.rttMs.toFixed(0)} ms RTT · measured on ${p.source.label} · y clipped at 2× the slowest measured`, padding: { bottom: 8 } },
+          subtitle: { display: true, text: `${results.plan.fixture} · the run's commit mix · ${c.rttMs.toFixed(0)} ms RTT · measured: ${p.source.label} · y clipped at 2× the slowest`, padding: { bottom: 8 } },
           legend: { position: 'top', labels: { filter: (item) => !item.text.endsWith(' measured') } },
         },
         scales: {
           x: { type: 'logarithmic', min: grid[0], max: grid[grid.length - 1], title: axisTitle('Registry link, Mbit/s (log scale)'), ticks: { maxRotation: 0, callback: (v) => (c.grid.includes(Number(v)) ? String(v) : '') } },
-          y: { beginAtZero: true, max: Math.ceil((2 * top) / 10) * 10, title: axisTitle('Expected time per build, s') },
+          y: { beginAtZero: true, max: yMax(2 * top), title: axisTitle('Expected time per build, s') },
         },
       },
     },
