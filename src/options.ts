@@ -120,7 +120,7 @@ Options:
                          loopback (unshaped), or RATEmbit/RTTms (e.g. 50mbit/30ms)
   --ci-cache-profile P   CI cache link (local mode's restore and save): hosted (default: 400 Mbit/s,
                          10 ms, as hosted runners reach actions/cache), a registry profile, or RATEmbit/RTTms;
-                         loopback (a copy on local disk) by default when --network-profile is loopback
+                         loopback (a copy on local disk) by default with --network-profile loopback or --registry
   --registry HOST[/PATH] use this real registry for the run's images and cache (HTTPS; credentials from
                          the Docker config or CACHEBENCH_REGISTRY_USERNAME/PASSWORD; the run's tags are
                          removed afterwards where the registry allows deletes). Excludes --network-profile.

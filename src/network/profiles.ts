@@ -104,11 +104,12 @@ export const CI_CACHE_PROFILES: Record<string, LinkProfile> = {
 };
 
 /**
- * The CI cache link when `--ci-cache-profile` is not given: loopback when the registry is on
- * loopback (nothing crosses a network), `hosted` otherwise (also beside a real --registry).
+ * The CI cache link when `--ci-cache-profile` is not given: `hosted` beside a shaped registry
+ * link, loopback (a copy on the local disk) beside a loopback registry or a real one
+ * (--registry: often a hosted runner without root, where no link can be shaped).
  */
 export function defaultCiCacheProfile(registryProfile: string, remoteRegistry: boolean): string {
-  return !remoteRegistry && registryProfile === 'loopback' ? 'loopback' : 'hosted';
+  return remoteRegistry || registryProfile === 'loopback' ? 'loopback' : 'hosted';
 }
 
 /** `--ci-cache-profile`: `hosted`, one of the registry's profiles, or RATEmbit/RTTms. */

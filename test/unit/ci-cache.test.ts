@@ -20,12 +20,13 @@ function run(...args: string[]): RunOptions {
   return o as RunOptions;
 }
 
-test('--ci-cache-profile defaults to hosted, and to loopback beside a loopback registry', () => {
+test('--ci-cache-profile defaults to hosted, and to loopback beside a loopback or a real registry', () => {
   assert.equal(run().ciCacheProfile, 'hosted');
   assert.equal(run('--network-profile', 'datacenter').ciCacheProfile, 'hosted');
   assert.equal(run('--network-profile', 'loopback').ciCacheProfile, 'loopback');
   assert.equal(run('--network-profile', 'loopback', '--ci-cache-profile', '40mbit/10ms').ciCacheProfile, '40mbit/10ms');
-  assert.equal(defaultCiCacheProfile('loopback', true), 'hosted', 'a real registry: the CI cache is remote too');
+  assert.equal(defaultCiCacheProfile('loopback', true), 'loopback', 'beside a real registry (maybe no root): the local disk');
+  assert.equal(defaultCiCacheProfile('internet', false), 'hosted');
   const hosted = ciCacheProfile('hosted');
   assert.equal(hosted.rateMbit, 400);
   assert.equal(hosted.rttMs, 10);
