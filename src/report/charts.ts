@@ -228,7 +228,7 @@ function costChart(a: Analysis, results: Results): ChartImage {
   return png('cache-size.png', 'Cost side: cache size and cache transfer time per mode', canvas);
 }
 
-/** time.png, phases.png, hit-ratio.png, cache-size.png, cost-month.png. */
+/** time.png, phases.png, hit-ratio.png, cache-size.png, cost-month.png, and crossover.png for a run on a shaped link. */
 export function renderCharts(results: Results, analysis: Analysis = analyze(results)): ChartImage[] {
   const projection = reportProjection(results);
   const crossover = projection && projection.crossover.rows.length ? [crossoverChart(projection, results)] : [];

@@ -60,7 +60,7 @@ function monthSection(a: Analysis): string[] {
 function projectionSection(p: ReportProjection | undefined): string[] {
   if (!p) return [];
   const t = projectionTable(p);
-  return ['## Other links (projected, not measured)', '', `> ${PROJECTION_NOTE}`, '', table(t.head, t.rows.map((r) => r.map(esc)), ['l', ...t.head.slice(1).map(() => 'r' as const)]), '', ...projectionNotes(p).map((n) => `- ${esc(n)}`), '', 'Chart: `charts/crossover.png`.', ''];
+  return ['## Other links (projected, not measured)', '', `> ${PROJECTION_NOTE}`, '', table(t.head, t.rows.map((r) => r.map(esc)), ['l', ...t.head.slice(1).map(() => 'r' as const)]), '', ...projectionNotes(p).map((n) => `- ${esc(n)}`), '', ...(p.crossover.rows.length ? ['Chart: `charts/crossover.png`.', ''] : [])];
 }
 
 /** What the run checked of itself: expectations, the per-build self-check, the cache-miss explanations, what failed. */
