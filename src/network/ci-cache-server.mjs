@@ -10,6 +10,7 @@ import { createReadStream, createWriteStream, renameSync, rmSync, statSync } fro
 import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { exitOnSignals } from './server-exit.mjs';
 
 const KEY = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
@@ -63,13 +64,7 @@ if (!dir || !host || !port || !parentPid) {
 const server = http.createServer(handler(dir));
 server.keepAliveTimeout = 30_000;
 server.listen(Number(port), host);
-const exit = () => {
-  server.closeAllConnections();
-  server.close();
-  process.exit(0);
-};
-process.on('SIGTERM', exit);
-process.on('SIGINT', exit);
+const exit = exitOnSignals(server);
 setInterval(() => {
   try {
     process.kill(Number(parentPid), 0);

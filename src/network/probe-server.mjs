@@ -7,6 +7,7 @@
 // most `maxBytes` per request.
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { exitOnSignals } from './server-exit.mjs';
 
 const CHUNK = Buffer.alloc(256 * 1024, 0x61);
 
@@ -67,13 +68,7 @@ async function main() {
     process.exit(2);
   }
   const server = await startProbeServer(opts);
-  const exit = () => {
-    server.closeAllConnections();
-    server.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', exit);
-  process.on('SIGINT', exit);
+  const exit = exitOnSignals(server);
   process.on('disconnect', exit);
   setTimeout(exit, opts.maxLifetimeMs).unref();
   const addr = server.address();

@@ -26,8 +26,16 @@ export interface ReportProjection {
   headline: string;
 }
 
+// One projection per Results: the Markdown, the HTML and the charts of a report each ask for it.
+const computed = new WeakMap<Results, ReportProjection | undefined>();
+
 /** The projection section of a run, or undefined when the run has no shaped link to fit (loopback, a real registry) or nothing measured. */
 export function reportProjection(results: Results): ReportProjection | undefined {
+  if (!computed.has(results)) computed.set(results, projectionOf(results));
+  return computed.get(results);
+}
+
+function projectionOf(results: Results): ReportProjection | undefined {
   const net = results.environment.network;
   if (!net || !(net.rateMbit > 0) || results.environment.networkProfile === 'remote') return undefined;
   let source: LinkFigures;
