@@ -72,6 +72,8 @@ export interface RunOptions {
   seed: number;
   /** Builds per cell: the minimum (= repetitions), the maximum and when to stop early. */
   adaptive: Adaptive;
+  /** Measure the CPU and package-feed calibration at the run's start and end (--no-calibration skips it). */
+  calibration: boolean;
 }
 
 export interface RemoteRegistry {
@@ -139,6 +141,8 @@ ${COST_USAGE}${ROUND_USAGE}  --fail-fast            stop at the first failed bui
   --absolute             with --baseline: absolute time changes count too, not only changes
                          relative to none in the same run (see cachebench compare)
   --shard I/N            run shard I of N (cells balanced by expected cost); combine with cachebench merge
+  --no-calibration       skip the CPU and package-feed calibration at the start and end (about 5 s);
+                         compare then cannot tell a slower machine from a slower mode by it
   -h, --help             this help
 `;
 
@@ -218,6 +222,7 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
         'fail-on': { type: 'string' },
         absolute: { type: 'boolean' },
         shard: { type: 'string' },
+        'no-calibration': { type: 'boolean' },
         repo: { type: 'string' },
         config: { type: 'string' },
         dockerfile: { type: 'string' },
@@ -317,5 +322,6 @@ export function parseRunOptions(argv: string[], scenarioNames: readonly string[]
     ciCacheProfile: ciCacheProfileName,
     ...(registry ? { registry } : {}),
     ...rounds,
+    calibration: v['no-calibration'] !== true,
   };
 }

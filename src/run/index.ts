@@ -47,11 +47,12 @@ async function runWith(engine: Engine, opts: RunOptions, hooks: RunnerHooks, fix
   try {
     ctx = await setUp(session);
     // The machine's and the feed's speed, before the first build and after the last (outside every measured window).
-    await calibrateRun(ctx, 'start');
+    if (opts.calibration) await calibrateRun(ctx, 'start');
+    else hooks.progress?.log('calibration: skipped (--no-calibration)');
     // A resumed run keeps the order and the seed it started with.
     if ((ctx.results.plan.order ?? opts.order) === 'interleaved') await interleaved(ctx, session, startedAt);
     else await sequential(ctx, session);
-    await calibrateRun(ctx, 'end');
+    if (opts.calibration) await calibrateRun(ctx, 'end');
     return await finish(ctx);
   } catch (err) {
     recordFailure(ctx?.results ?? session.resumed, opts.outDir, hooks.signal?.aborted === true);

@@ -22,7 +22,7 @@ import { readJson, startEngine, stopIfStarted } from './helpers.ts';
 import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
-const FAST = ['--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--network-profile', 'loopback'];
+const FAST = ['--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--network-profile', 'loopback', '--no-calibration'];
 let engine: Engine;
 let arm64Only: string;
 const made: string[] = [];
@@ -140,7 +140,7 @@ test('an official .NET image (digest pin, ARGs, --platform=$BUILDPLATFORM) is ma
 
 test('an image BuildKit cannot use (arm64-only manifest list): the run stops after the first seed, exit 2, naming the image and the fix', async () => {
   const dir = await repo('arm64-only', `FROM ${arm64Only} AS build\nRUN echo hi > /x\nFROM ${arm64Only}\nCOPY --from=build /x /x\n`);
-  const r = await cachebench(['--repo', dir, '--modes', 'none,registry-max', '--scenarios', 'no-change,code-change', '-n', '1', '--network-profile', 'loopback']);
+  const r = await cachebench(['--repo', dir, '--modes', 'none,registry-max', '--scenarios', 'no-change,code-change', '-n', '1', '--network-profile', 'loopback', '--no-calibration']);
   assert.equal(r.exitCode, 2, r.all);
   assert.doesNotMatch(r.all, /checked before any build/, 'the preflight found the image');
   const stderr = r.stderr.split('\n');
@@ -158,7 +158,7 @@ test('an image BuildKit cannot use (arm64-only manifest list): the run stops aft
 
 test('cells that could not be measured: exit 1, the first line at the end says which and why; a run that measured nothing is failed', async () => {
   const dir = await repo('breaks', 'FROM alpine-like:3\nARG FAIL=0\nCOPY app/ /app/\nRUN test "$FAIL" = 0 && sh /app/main.sh > /out.txt\n', { scenarios: SCENARIOS, imageMap: { 'alpine-like:3': 'busybox' } });
-  const r = await cachebench(['--repo', dir, '--modes', 'none', '--scenarios', 'no-change,code-change', '-n', '1', '--network-profile', 'loopback']);
+  const r = await cachebench(['--repo', dir, '--modes', 'none', '--scenarios', 'no-change,code-change', '-n', '1', '--network-profile', 'loopback', '--no-calibration']);
   assert.equal(r.exitCode, 1, r.all);
   assert.match(r.stdoutLines[0] ?? '', /^not measured: code-change × none — 1 of 1 builds failed: .*exit code/, r.all);
   assert.match(r.stdoutLines[1] ?? '', /^done in /);

@@ -36,7 +36,7 @@ test('doctor --builder reports the driver, its cache backends and how it is made
 
 test('run --builder default: builds on it, fresh per build', async () => {
   const out = tempDir('cb-builder-');
-  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--builder', 'default', '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '1', '--network-profile', 'loopback', '--out', out], { reject: false, all: true });
+  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--builder', 'default', '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '1', '--network-profile', 'loopback', '--no-calibration', '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const res = readJson<Results>(path.join(out, 'results.json'));
   assert.equal(res.cells.find((c) => c.mode === 'none')?.runs[0]?.cachedSteps, 0);

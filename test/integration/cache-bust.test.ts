@@ -36,7 +36,7 @@ function fixture(bust: boolean): string {
 }
 
 async function run(bust: boolean): Promise<Results> {
-  const opts = parseRunOptions(['--fixture', fixture(bust), '--scenarios', 'code-change', '--modes', 'registry-max', '-n', '1', '--network-profile', 'loopback', '--out', tempDir('cb-bust-')], ['code-change', 'dependency-change', 'no-change']);
+  const opts = parseRunOptions(['--fixture', fixture(bust), '--scenarios', 'code-change', '--modes', 'registry-max', '-n', '1', '--network-profile', 'loopback', '--no-calibration', '--out', tempDir('cb-bust-')], ['code-change', 'dependency-change', 'no-change']);
   assert.ok(opts !== 'help');
   return runBenchmark(engine, opts);
 }

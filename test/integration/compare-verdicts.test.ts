@@ -1,8 +1,11 @@
 /**
- * Verdicts on real runs of the tiny fixture: an A/A comparison raises no alarm; a
- * variant whose code step takes clearly longer is flagged; a variant of the Dockerfile
- * that copies the whole context before the dependency step fails on cache reuse,
- * whatever the timings. Each run: code-change × registry-max, 3 repetitions, loopback.
+ * Verdicts on real runs of the tiny fixture: a variant whose code step takes clearly
+ * longer is flagged; a variant of the Dockerfile that copies the whole context before the
+ * dependency step fails on cache reuse, whatever the timings. Each run: code-change ×
+ * registry-max, 3 repetitions, loopback; with no none cell, the absolute verdict counts.
+ * The A/A comparison is compare-reference.test.ts's: two runs minutes apart on this
+ * machine differ by more than 10% often enough (the first run after the engine starts was
+ * 3.03 s against 2.68 s, p < 0.001, in one CI run) that only the in-run reference holds.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +36,7 @@ function variant(change: (dockerfile: string) => string): string {
 
 async function bench(fixture: string): Promise<string> {
   const out = tempDir('cb-cmp-');
-  const r = await execa('node', [cli, 'run', '--fixture', fixture, '--modes', 'registry-max', '--scenarios', 'code-change', '-n', '3', '--network-profile', 'loopback', '--out', out], { reject: false, all: true });
+  const r = await execa('node', [cli, 'run', '--fixture', fixture, '--modes', 'registry-max', '--scenarios', 'code-change', '-n', '3', '--network-profile', 'loopback', '--no-calibration', '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   return out;
 }
@@ -47,7 +50,6 @@ async function compare(baseline: string, current: string) {
 before(async () => {
   engine = await startEngine();
   runs.a = await bench('tiny');
-  runs.a2 = await bench('tiny');
   // Injected slowdown: the code step sleeps 4 s instead of 1 s.
   runs.slow = await bench(variant((d) => d.replace('RUN sleep 1 && cat deps.lock', 'RUN sleep 4 && cat deps.lock')));
   // Injected cache bust: the whole context is copied before the dependency step.
@@ -56,13 +58,6 @@ before(async () => {
 
 after(async () => {
   await stopIfStarted(engine);
-});
-
-test('A/A: two runs of the same commit compare as ok', async () => {
-  const c = await compare(runs.a as string, runs.a2 as string);
-  process.stderr.write(c.markdown.split('\n').map((l) => `# ${l}`).join('\n') + '\n');
-  assert.equal(c.exitCode, 0, c.markdown);
-  assert.deepEqual(c.comparison.cells.map((x) => x.verdict), ['ok']);
 });
 
 test('an injected slowdown of the code step is flagged alert or fail', async () => {

@@ -109,7 +109,7 @@ for (const c of CASES) {
       const outDir = mkdtempSync(path.join(os.tmpdir(), `cb-corpus-${c.name.slice(0, 2)}-`));
       try {
         const opts = parseRunOptions(
-          ['--fixture', path.join(projectRoot, 'test', 'corpus', c.name), '--scenarios', 'code-change', '--modes', MODES.join(','), '--repetitions', '1', '--network-profile', 'loopback', '--out', outDir],
+          ['--fixture', path.join(projectRoot, 'test', 'corpus', c.name), '--scenarios', 'code-change', '--modes', MODES.join(','), '--repetitions', '1', '--network-profile', 'loopback', '--no-calibration', '--out', outDir],
           ['code-change', 'dependency-change', 'no-change'],
         );
         assert.ok(opts !== 'help');

@@ -27,7 +27,7 @@ after(async () => {
 
 async function seedAt(profile: string): Promise<{ seed: SeedRecord; results: Results }> {
   const out = tempDir('cb-net-');
-  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change', '-n', '1', '--build-arg', 'DEPS_MB=80', '--network-profile', profile, '--out', out], { reject: false, all: true });
+  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change', '-n', '1', '--build-arg', 'DEPS_MB=80', '--network-profile', profile, '--no-calibration', '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const results = readJson<Results>(path.join(out, 'results.json'));
   const seed = results.seeds['registry-max'];
@@ -65,7 +65,7 @@ test('halving the bandwidth roughly doubles the transfer phases, not the build s
 test('local mode pays for its CI cache: the archive crosses a link of its own, both ways', async () => {
   const out = tempDir('cb-ci-cache-');
   const profile = '40mbit/10ms';
-  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--modes', 'local', '--scenarios', 'code-change', '-n', '1', '--build-arg', 'DEPS_MB=40', '--network-profile', 'loopback', '--ci-cache-profile', profile, '--out', out], { reject: false, all: true });
+  const r = await execa('node', [cli, 'run', '--fixture', 'tiny', '--modes', 'local', '--scenarios', 'code-change', '-n', '1', '--build-arg', 'DEPS_MB=40', '--network-profile', 'loopback', '--no-calibration', '--ci-cache-profile', profile, '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const results = readJson<Results>(path.join(out, 'results.json'));
   const ci = results.environment.ciCache;

@@ -66,7 +66,7 @@ after(async () => {
 test('a repository outside the fixtures, all three scenarios: the cache invariants hold', async () => {
   const head = (await git(['rev-parse', 'HEAD'])).stdout;
   const out = tempDir('cb-own-out-');
-  const r = await execa('node', [cli, 'run', '--repo', repo, '--modes', 'none,registry-max', '-n', '1', '--network-profile', 'loopback', '--out', out], { reject: false, all: true });
+  const r = await execa('node', [cli, 'run', '--repo', repo, '--modes', 'none,registry-max', '-n', '1', '--network-profile', 'loopback', '--no-calibration', '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const res = readJson<Results>(path.join(out, 'results.json'));
   assert.equal(res.plan.fixture, 'shell-app');
@@ -111,7 +111,7 @@ test('bad configs are refused before any build, naming the field', async () => {
 test('a git URL is cloned (here file://), never touching the source; secrets in build args stay out of every output', async () => {
   const out = tempDir('cb-own-url-');
   const secret = 'hunter2-do-not-log-7f3a9';
-  const r = await execa('node', [cli, 'run', '--repo', `file://${repo}`, '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--network-profile', 'loopback', '--build-arg', `API_TOKEN=${secret}`, '--out', out], { reject: false, all: true });
+  const r = await execa('node', [cli, 'run', '--repo', `file://${repo}`, '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--network-profile', 'loopback', '--no-calibration', '--build-arg', `API_TOKEN=${secret}`, '--out', out], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   const res = readJson<Results>(path.join(out, 'results.json'));
   assert.equal(res.cells[0]?.runs[0]?.status, 'ok');

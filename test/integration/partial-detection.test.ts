@@ -37,7 +37,7 @@ after(async () => {
 
 test('a repository with no package references: code-change and no-change are measured, dependency-change is skipped with its reason', async () => {
   const out = tempDir('cb-partial-out-');
-  const args = ['run', '--repo', repo, '--modes', 'none', '--scenarios', 'no-change,code-change,dependency-change', '-n', '1', '--network-profile', 'loopback', '--out', out];
+  const args = ['run', '--repo', repo, '--modes', 'none', '--scenarios', 'no-change,code-change,dependency-change', '-n', '1', '--network-profile', 'loopback', '--no-calibration', '--out', out];
   const r = await execa('node', [cli, ...args], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   assert.match(r.all ?? '', new RegExp(`not measured: dependency-change: ${REASON.replace(/[()]/g, '\\$&')}`));

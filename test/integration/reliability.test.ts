@@ -34,7 +34,7 @@ function tmp(prefix: string): string {
 
 function cachebench(args: string[]): ResultPromise<{ reject: false; all: true; env: Record<string, string>; forceKillAfterDelay: false }> {
   // Faults are about the local engine and registry: no shaped link needed.
-  return execa('node', [cli, ...args, '--network-profile', 'loopback'], { reject: false, all: true, env: { CI: 'true' }, forceKillAfterDelay: false });
+  return execa('node', [cli, ...args, '--network-profile', 'loopback', '--no-calibration'], { reject: false, all: true, env: { CI: 'true' }, forceKillAfterDelay: false });
 }
 
 /** A copy of the tiny fixture whose code-change breaks the "compile" step. */

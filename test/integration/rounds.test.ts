@@ -26,7 +26,7 @@ after(async () => {
 });
 
 function options(args: string[]) {
-  const o = parseRunOptions(['--fixture', 'tiny', '--network-profile', 'loopback', ...args], SCENARIOS);
+  const o = parseRunOptions(['--fixture', 'tiny', '--network-profile', 'loopback', '--no-calibration', ...args], SCENARIOS);
   assert.ok(o !== 'help');
   return o;
 }

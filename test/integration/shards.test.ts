@@ -13,7 +13,7 @@ import { readJson, startEngine, stopIfStarted } from './helpers.ts';
 import { tempDir } from '../unit/helpers/temp-dir.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
-const args = ['--fixture', 'tiny', '--modes', 'none,registry-max', '-n', '1', '--network-profile', 'loopback'];
+const args = ['--fixture', 'tiny', '--modes', 'none,registry-max', '-n', '1', '--network-profile', 'loopback', '--no-calibration'];
 let engine: Engine;
 
 before(async () => {

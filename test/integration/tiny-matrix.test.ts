@@ -23,7 +23,7 @@ let outDir: string;
 before(async () => {
   engine = await startEngine();
   outDir = tempDir('cb-tiny-matrix-');
-  const opts = parseRunOptions(['--fixture', 'tiny', '--profile', 'quick', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
+  const opts = parseRunOptions(['--fixture', 'tiny', '--profile', 'quick', '--no-calibration', '--out', outDir], ['code-change', 'dependency-change', 'no-change']);
   assert.ok(opts !== 'help');
   results = await runBenchmark(engine, opts);
   await writeReports(results, outDir);
@@ -61,6 +61,7 @@ test('every cell measured once, all builds succeeded, results complete', () => {
     assert.equal(c.runs[0]?.totalSteps, 7, c.id);
   }
   for (const m of ['none', 'local', 'inline', 'registry-min', 'registry-max']) assert.equal(results.seeds[m]?.status, 'ok', `seed ${m}`);
+  assert.equal(results.calibration, undefined, '--no-calibration: no calibration sample taken');
 });
 
 test('none reuses nothing, in every scenario (the fresh builder is real)', () => {

@@ -31,6 +31,13 @@ test('defaults: .NET fixture, every scenario and mode, 3 repetitions, the defaul
   assert.equal(o.outGiven, false);
   assert.match(o.outDir, /reports\/\d{8}-\d{6}Z$/);
   assert.deepEqual(o.mix, { 'code-change': 0.9, 'dependency-change': 0.05, 'no-change': 0.05 });
+  assert.equal(o.calibration, true, 'the calibration is measured unless --no-calibration');
+});
+
+test('--no-calibration skips the calibration samples', () => {
+  const o = parseRunOptions(['--no-calibration'], SCEN);
+  assert.ok(o !== 'help');
+  assert.equal(o.calibration, false);
 });
 
 test('profiles set repetitions; an explicit --repetitions wins', () => {
