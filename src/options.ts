@@ -142,7 +142,7 @@ ${COST_USAGE}${ROUND_USAGE}  --fail-fast            stop at the first failed bui
                          relative to none in the same run (see cachebench compare)
   --shard I/N            run shard I of N (cells balanced by expected cost); combine with cachebench merge
   --no-calibration       skip the CPU and package-feed calibration at the start and end (about 5 s);
-                         compare then cannot tell a slower machine from a slower mode by it
+                         compare then has only none's times to say whether the environment moved
   -h, --help             this help
 `;
 
