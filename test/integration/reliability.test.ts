@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import { layout, pidAlive, processesMentioning } from '../../src/engine/embedded
 import type { Engine } from '../../src/engine/index.ts';
 import type { Results } from '../../src/results/types.ts';
 import { startEngine, stopIfStarted, readJson } from './helpers.ts';
+import { tempDir } from '../unit/helpers/temp-dir.ts';
 import { deleteRef, listTags } from '../../src/registry/client.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
@@ -28,8 +29,9 @@ after(async () => {
   await stopIfStarted(engine);
 });
 
+/** Removed when the test process exits (the disk-full test unmounts its tmpfs first). */
 function tmp(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 function cachebench(args: string[]): ResultPromise<{ reject: false; all: true; env: Record<string, string>; forceKillAfterDelay: false }> {

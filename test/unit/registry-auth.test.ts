@@ -7,6 +7,7 @@ import { parseChallenge, privateDockerConfig, resolveCredentials } from '../../s
 import { parseRegistry, parseRunOptions } from '../../src/options.ts';
 import { tagFor } from '../../src/registry/remote.ts';
 import { UsageError } from '../../src/errors.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 test('parseChallenge reads Bearer and Basic challenges, quoted values with commas included', () => {
   assert.deepEqual(parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push"'), {
@@ -28,7 +29,7 @@ test('parseRegistry: HOST[/PATH] with the repository defaulted, Docker Hub mappe
   assert.throws(() => parseRegistry('ghcr.io/My-Org'), /not a valid repository path component/);
   assert.throws(() => parseRegistry('docker.io/me'), /Docker Hub needs exactly USER\/REPOSITORY/);
   assert.throws(() => parseRunOptions(['--registry', 'ghcr.io/x', '--network-profile', 'internet'], ['code-change']), /exclude each other/);
-  const o = parseRunOptions(['--registry', 'ghcr.io/x', '--out', mkdtempSync(path.join(os.tmpdir(), 'cb-opt-'))], ['code-change']);
+  const o = parseRunOptions(['--registry', 'ghcr.io/x', '--out', tempDir('cb-opt-')], ['code-change']);
   assert.ok(o !== 'help' && o.registry?.repository === 'x' && o.networkProfile === 'loopback');
 });
 
