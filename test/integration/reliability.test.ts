@@ -29,11 +29,6 @@ after(async () => {
   await stopIfStarted(engine);
 });
 
-/** Removed when the test process exits (the disk-full test unmounts its tmpfs first). */
-function tmp(prefix: string): string {
-  return tempDir(prefix);
-}
-
 function cachebench(args: string[]): ResultPromise<{ reject: false; all: true; env: Record<string, string>; forceKillAfterDelay: false }> {
   // Faults are about the local engine and registry: no shaped link needed.
   return execa('node', [cli, ...args, '--network-profile', 'loopback', '--no-calibration'], { reject: false, all: true, env: { CI: 'true' }, forceKillAfterDelay: false });
@@ -41,7 +36,7 @@ function cachebench(args: string[]): ResultPromise<{ reject: false; all: true; e
 
 /** A copy of the tiny fixture whose code-change breaks the "compile" step. */
 function brokenFixture(): string {
-  const dir = path.join(tmp('cb-broken-'), 'tiny-broken');
+  const dir = path.join(tempDir('cb-broken-'), 'tiny-broken');
   cpSync(path.join(projectRoot, 'fixtures', 'tiny'), dir, { recursive: true });
   const df = path.join(dir, 'Dockerfile');
   writeFileSync(df, readFileSync(df, 'utf8').replace('RUN sleep 1 && cat deps.lock', 'RUN sleep 1 && ! grep -q BROKEN src/message.txt && cat deps.lock'));
@@ -98,7 +93,7 @@ function runsOf(r: Results): number {
 }
 
 test('a failing build is recorded with its step and log, the run goes on, exit code 1', async () => {
-  const out = tmp('cb-fail-');
+  const out = tempDir('cb-fail-');
   const before = tempLeftovers();
   const r = await cachebench(['run', '--fixture', brokenFixture(), '--modes', 'none,registry-max', '--scenarios', 'code-change,no-change', '-n', '1', '--out', out]);
   assert.equal(r.exitCode, 1, r.all);
@@ -124,7 +119,7 @@ test('a failing build is recorded with its step and log, the run goes on, exit c
 });
 
 test('--fail-fast stops at the first failed build, keeping what finished', async () => {
-  const out = tmp('cb-failfast-');
+  const out = tempDir('cb-failfast-');
   // Sequential: the order decides what finished before the failure (interleaved rounds shuffle it).
   const r = await cachebench(['run', '--fixture', brokenFixture(), '--modes', 'none', '--scenarios', 'no-change,code-change', '-n', '2', '--out', out, '--fail-fast', '--order', 'sequential']);
   assert.equal(r.exitCode, 1, r.all);
@@ -137,7 +132,7 @@ test('--fail-fast stops at the first failed build, keeping what finished', async
 });
 
 test('SIGINT mid-build stops promptly and saves; --resume finishes without redoing builds', async () => {
-  const out = tmp('cb-sigint-');
+  const out = tempDir('cb-sigint-');
   const before = tempLeftovers();
   const args = ['run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change,no-change', '-n', '2', '--out', out];
   const child = cachebench(args);
@@ -171,7 +166,7 @@ test('SIGINT mid-build stops promptly and saves; --resume finishes without redoi
 });
 
 test('--resume refuses a folder from a different plan (exit 2, no work)', async () => {
-  const out = tmp('cb-resume-plan-');
+  const out = tempDir('cb-resume-plan-');
   const r1 = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change', '-n', '1', '--out', out]);
   assert.equal(r1.exitCode, 0, r1.all);
   const r2 = await cachebench(['run', '--fixture', 'tiny', '--modes', 'none', '--scenarios', 'no-change', '-n', '2', '--out', out, '--resume']);
@@ -192,7 +187,7 @@ function resetsRunning(): number[] {
  * ('build'), or in the middle of the second build's fresh-builder reset ('reset').
  */
 async function killDuringRun(which: 'registry' | 'dockerd', at: 'build' | 'reset' | 'during-build' = 'build'): Promise<string> {
-  const out = tmp(`cb-kill-${which}-`);
+  const out = tempDir(`cb-kill-${which}-`);
   const child = cachebench(['run', '--fixture', 'tiny', '--modes', 'registry-max', '--scenarios', 'code-change,no-change', '-n', '1', '--out', out]);
   const file = path.join(out, 'results.json');
   if (at === 'build') {
@@ -251,7 +246,7 @@ test('dockerd killed while a builder is being made fresh: restarted, the reset r
 test('two runs at once (different output folders) both finish with correct cache behaviour', async () => {
   // Start without the base image, as on a fresh machine: one run builds it, the other waits.
   for (const tag of await listTags(engine.registry, 'cachebench/base/busybox')) await deleteRef(`${engine.registry}/cachebench/base/busybox:${tag}`);
-  const outs = [tmp('cb-par-a-'), tmp('cb-par-b-')];
+  const outs = [tempDir('cb-par-a-'), tempDir('cb-par-b-')];
   const rs = await Promise.all(outs.map((o) => cachebench(['run', '--fixture', 'tiny', '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '1', '--out', o])));
   for (const [i, r] of rs.entries()) {
     assert.equal(r.exitCode, 0, r.all);
@@ -271,7 +266,7 @@ test('two runs at once (different output folders) both finish with correct cache
 });
 
 test('a full disk on the output folder stops the run with a clear message; what was written stays valid', async () => {
-  const out = tmp('cb-diskfull-');
+  const out = tempDir('cb-diskfull-');
   await execa('mount', ['-t', 'tmpfs', '-o', 'size=24k', 'tmpfs', out]);
   const before = tempLeftovers();
   try {
