@@ -1,13 +1,15 @@
 /**
  * The caveats under the answer: what limits how far this run's numbers carry (run status,
  * repetitions, network profile), what each cache mode leaves out, where a cache mode was
- * slower than none, and outliers. Plain sentences, in that order. Pure.
+ * slower than none, cache phases their bytes do not explain, and outliers. Plain
+ * sentences, in that order. Pure.
  */
 import type { Results } from '../results/types.ts';
 import { BASELINE_MODE, type AnalysisCore } from './analysis-types.ts';
 import { medianOf } from './cells.ts';
 import { OUTLIER_MIN_N } from '../results/stats.ts';
 import { fmtBytes, fmtCost, fmtPct, fmtS } from './format.ts';
+import { slowCachePhaseCaveats } from './slow-cache-phases.ts';
 
 function listWords(xs: readonly string[]): string {
   if (xs.length <= 1) return xs.join('');
@@ -15,7 +17,7 @@ function listWords(xs: readonly string[]): string {
 }
 
 export function buildCaveats(results: Results, a: AnalysisCore): string[] {
-  return [...runCaveats(results, a), ...modeCaveats(a), ...slowerThanNone(a), ...outliers(a)];
+  return [...runCaveats(results, a), ...modeCaveats(a), ...slowerThanNone(a), ...slowCachePhaseCaveats(results), ...outliers(a)];
 }
 
 /** Run status, repetitions and where the registry was. */

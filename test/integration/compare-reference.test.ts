@@ -1,6 +1,6 @@
 /**
  * The in-run reference on real runs of the tiny fixture (code-change × none and
- * registry-max, 3 repetitions, a 20 Mbit/s, 5 ms link): an A/A comparison is ok; a
+ * registry-max, 3 repetitions, a 50 Mbit/s, 5 ms link): an A/A comparison is ok; a
  * regression of one mode — the dependency layer grows from 4 to 40 MB, which only
  * registry-max pulls back over the link on a code change (none rebuilds it locally) — is a
  * fail relative to none, also while a CPU hog on every core slows the whole machine.
@@ -24,7 +24,7 @@ const runs: Record<string, string> = {};
 
 async function bench(fixture: string): Promise<string> {
   const out = tempDir('cb-ref-');
-  const args = ['run', '--fixture', fixture, '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '3', '--network-profile', '20mbit/5ms', '--out', out];
+  const args = ['run', '--fixture', fixture, '--modes', 'none,registry-max', '--scenarios', 'code-change', '-n', '3', '--network-profile', '50mbit/5ms', '--out', out];
   const r = await execa('node', [cli, ...args], { reject: false, all: true });
   assert.equal(r.exitCode, 0, r.all);
   return out;

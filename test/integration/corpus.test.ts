@@ -10,7 +10,8 @@
  * counted instructions (hand-counted per case with BuildKit's rule: in each stage the
  * target needs, RUN, COPY, ADD and WORKDIR count; a FROM of an image is a step of its own
  * but not one of these) and the build's self-check (every expected step has a vertex,
- * the phases cover BuildKit's span). A table of the self-checks is printed at the end.
+ * the phases cover BuildKit's span). A table of the self-checks is printed at the end. The
+ * 100-step case's cache phases, far longer than their bytes, must be explained in the report.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseRunOptions } from '../../src/options.ts';
 import { runBenchmark } from '../../src/run/index.ts';
+import { slowCachePhaseCaveats, slowCachePhases } from '../../src/report/slow-cache-phases.ts';
 import { projectRoot } from '../../src/paths.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import type { BuildRecord, Results } from '../../src/results/types.ts';
@@ -34,6 +36,8 @@ interface CorpusCase {
   reused: string;
   /** Stages the target does not need. */
   skipped?: string[];
+  /** registry-max's cache phases that take far longer than their bytes (src/report/slow-cache-phases.ts). */
+  slow?: string[];
 }
 
 // Counts per stage, in Dockerfile order. Where BuildKit merges an instruction into an
@@ -51,7 +55,8 @@ const CASES: CorpusCase[] = [
   // runtime's WORKDIR /app shares builder's vertex (the ENV lines before them differ).
   { name: '07-python-venv-pip-cache', steps: 7 + 2, reused: 'type=secret,id=token,required=false' },
   { name: '08-java-maven-jar', steps: 6 + 2, reused: 'artifactId' },
-  { name: '09-monorepo-100-steps', steps: 100 + 2, reused: 'node_modules/.workspaces' },
+  // BuildKit's cache-export and cache-import take 80+ s each on this stage for a few MB.
+  { name: '09-monorepo-100-steps', steps: 100 + 2, reused: 'node_modules/.workspaces', slow: ['cache-import', 'cache-export'] },
   { name: '10-gradle-heredocs', steps: 7 + 4, reused: 'RUN <<EOF' },
   // build's WORKDIR + COPY mix.exs mix.lock and runtime's WORKDIR share deps' vertices.
   { name: '11-elixir-bind-from-stage', steps: 4 + 5 + 2, reused: 'mix.lock | while read' },
@@ -155,6 +160,15 @@ for (const c of CASES) {
       assert.equal(first?.cause, 'inputs-changed');
       assert.equal(first?.cached, false);
     });
+
+    if (c.slow) {
+      test(`the report explains registry-max's slow ${c.slow.join(' and ')} (bytes do not account for them)`, () => {
+        const found = slowCachePhases(results).filter((p) => p.mode === 'registry-max' && p.scenario === 'code-change');
+        assert.deepEqual(found.map((p) => p.phase), c.slow, JSON.stringify(found));
+        const words = slowCachePhaseCaveats(results);
+        assert.ok(words.some((w) => /registry-max's cache-export took .* moby\/buildkit#3299/.test(w)), words.join('\n'));
+      });
+    }
 
     test(`accounting: ${c.steps} counted instructions, and the self-check holds`, () => {
       // Every build's every failure at once, so one run shows the whole picture.
