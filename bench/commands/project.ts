@@ -5,10 +5,11 @@ import { readResults } from '../../src/results/io.ts';
 import { projectAgainst } from '../../src/project/against.ts';
 import { runLink, targetLink } from '../../src/project/link.ts';
 import { projectRun } from '../../src/project/project.ts';
+import { ciCacheTarget, runCiCacheLinks } from '../../src/project/ci-cache.ts';
 import { projectionJson, renderAgainst, renderProjection } from '../../src/project/render.ts';
 import { out } from './io.ts';
 
-const USAGE = `Usage: cachebench project DIR (--network-profile P | --against OTHER) [--json]
+const USAGE = `Usage: cachebench project DIR (--network-profile P [--ci-cache-profile C] | --against OTHER) [--json]
 
 Projects the run in DIR (a run folder or its results.json) to another registry link: each
 measured build is split into time the link does not change and the bytes and round trips
@@ -18,6 +19,9 @@ fastest mode changes with bandwidth. Projections, not measurements (docs/PROJECT
 
   --network-profile P   the link to project to: loopback, datacenter, internet, or
                         RATEmbit/RTTms (e.g. 1000mbit/10ms)
+  --ci-cache-profile C  also re-time local mode's CI cache restore and save for another
+                        CI cache link: hosted, loopback, datacenter, internet, or
+                        RATEmbit/RTTms (default: kept at their measured times)
   --against OTHER       project to the measured link of the run in OTHER and compare
                         with what it measured, cell by cell (error %, order of the modes)
   --json                print JSON instead of Markdown`;
@@ -28,7 +32,7 @@ function options(argv: string[]) {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { help: { type: 'boolean', short: 'h' }, 'network-profile': { type: 'string' }, against: { type: 'string' }, json: { type: 'boolean' } },
+      options: { help: { type: 'boolean', short: 'h' }, 'network-profile': { type: 'string' }, 'ci-cache-profile': { type: 'string' }, against: { type: 'string' }, json: { type: 'boolean' } },
     });
   } catch (err) {
     throw new UsageError((err as Error).message, USAGE.split('\n')[0]);
@@ -45,11 +49,15 @@ export async function cmdProject(argv: string[]): Promise<number> {
   if (v['network-profile'] === undefined && v.against === undefined) {
     throw new UsageError('cachebench project needs the link to project to', 'add --network-profile datacenter (or loopback, internet, RATEmbit/RTTms), or --against OTHER_RUN');
   }
+  if (v['ci-cache-profile'] !== undefined && v.against !== undefined) {
+    throw new UsageError('--ci-cache-profile goes with --network-profile, not --against', '--against keeps the CI cache step at its measured times; to re-time it, project with --network-profile P --ci-cache-profile C');
+  }
   const target = v['network-profile'] !== undefined ? targetLink(v['network-profile']) : undefined;
+  const ciTarget = v['ci-cache-profile'] !== undefined ? ciCacheTarget(v['ci-cache-profile']) : undefined;
   const results = readResults(dir);
   const source = runLink(results, dir);
   if (target) {
-    const p = projectRun(results, source, target);
+    const p = projectRun(results, source, target, ciTarget ? { source: runCiCacheLinks(results), target: ciTarget } : undefined);
     out(v.json ? projectionJson(p) : renderProjection(p));
     return 0;
   }

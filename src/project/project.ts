@@ -7,12 +7,22 @@ import { mean, sd } from '../stats/describe.ts';
 import type { CellResult, Results } from '../results/types.ts';
 import { crossover } from './crossover.ts';
 import { buildModel, projectBuild, runFacts, type RunFacts } from './model.ts';
+import { CI_CACHE_REQUESTS, withCiCacheLink, type CiCacheLinks } from './ci-cache.ts';
 import { DIRECTION, type BuildModel, type CellProjection, type LinkFigures, type MixExpectation, type Projection } from './types.ts';
 
-function projectCell(cell: CellResult, facts: RunFacts, source: LinkFigures, target: LinkFigures): CellProjection | undefined {
+/** `local` mode's CI cache step moved from the run's CI cache link to another (`project --ci-cache-profile`). */
+export interface CiCacheRetime {
+  source: CiCacheLinks;
+  target: CiCacheLinks;
+}
+
+function projectCell(cell: CellResult, facts: RunFacts, source: LinkFigures, target: LinkFigures, ci?: CiCacheRetime): CellProjection | undefined {
   const ok = cell.runs.filter((r) => r.status === 'ok');
   if (ok.length === 0) return undefined;
-  const builds = ok.map((r) => buildModel(r, cell.mode, cell.scenario, facts, source));
+  const builds = ok.map((r) => {
+    const m = buildModel(r, cell.mode, cell.scenario, facts, source);
+    return ci ? withCiCacheLink(m, r, ci.source, ci.target) : m;
+  });
   const projectedMs = builds.map((b) => projectBuild(b, target));
   const sumOf = (b: BuildModel, dir: 'pull' | 'push') => b.phases.filter((p) => DIRECTION[p.phase] === dir).reduce((a, p) => a + p.bytes, 0);
   return {
@@ -46,7 +56,7 @@ export function mixExpectation(mode: string, mix: Record<string, number>, meanOf
   return { mode, ms: weighted.reduce((a, [s, w]) => a + (w / total) * (meanOf(s) as number), 0), missing };
 }
 
-function warningsOf(results: Results, cells: readonly CellProjection[], facts: RunFacts, source: LinkFigures): string[] {
+function warningsOf(results: Results, cells: readonly CellProjection[], facts: RunFacts, source: LinkFigures, ci?: CiCacheRetime): string[] {
   const w: string[] = [];
   if (source.from === 'loopback') {
     w.push('the run was measured on loopback: it has no link to subtract, so its transfer phases count as local work in full and the target link\'s transfer time is added on top (an over-estimate by the loopback copy time). Project from a run on a shaped link for a fit.');
@@ -58,16 +68,20 @@ function warningsOf(results: Results, cells: readonly CellProjection[], facts: R
     }
   }
   if (results.cells.some((c) => c.mode === 'local')) {
-    w.push('local: the build reads every layer from the restored cache directory, so only its image push crosses the registry link; its cache restore and save cross the CI cache link (cache-restore, cache-save) and are kept at their measured times, since the projection changes the registry link only.');
+    w.push(
+      ci
+        ? `local: the build reads every layer from the restored cache directory, so only its image push crosses the registry link; its cache restore and save (the archive's recorded bytes, ${CI_CACHE_REQUESTS} round trips each) are re-timed from the run's CI cache link, ${ci.source.label}, to ${ci.target.label}.`
+        : 'local: the build reads every layer from the restored cache directory, so only its image push crosses the registry link; its cache restore and save cross the CI cache link (cache-restore, cache-save) and are kept at their measured times, since the projection changes the registry link only (--ci-cache-profile re-times them).',
+    );
   }
   if (results.status !== 'complete') w.push(`the run is ${results.status}: cells with fewer builds than planned are projected from what there is.`);
   return w;
 }
 
-/** Projects every cell of `results` from its own link (`source`) to `target`. */
-export function projectRun(results: Results, source: LinkFigures, target: LinkFigures): Projection {
+/** Projects every cell of `results` from its own link (`source`) to `target`; with `ci`, also local's CI cache step to another CI cache link. */
+export function projectRun(results: Results, source: LinkFigures, target: LinkFigures, ci?: CiCacheRetime): Projection {
   const facts = runFacts(results);
-  const cells = results.cells.map((c) => projectCell(c, facts, source, target)).filter((c): c is CellProjection => c !== undefined);
+  const cells = results.cells.map((c) => projectCell(c, facts, source, target, ci)).filter((c): c is CellProjection => c !== undefined);
   const mix = results.plan.commitMix;
   const modes = results.plan.modes.filter((m) => cells.some((c) => c.mode === m));
   const find = (mode: string, scenario: string) => cells.find((c) => c.mode === mode && c.scenario === scenario);
@@ -85,6 +99,7 @@ export function projectRun(results: Results, source: LinkFigures, target: LinkFi
     mix,
     expected,
     crossover: crossover(cells, modes, mix, source.rttMs),
-    warnings: warningsOf(results, cells, facts, source),
+    warnings: warningsOf(results, cells, facts, source, ci),
+    ...(ci ? { ciCache: { source: ci.source.label, target: ci.target.label } } : {}),
   };
 }

@@ -65,7 +65,7 @@ export function renderProjection(p: Projection): string {
     '',
     PROJECTED_NOTE,
     '',
-    `Fitted on: ${p.source.label}. Projected to: ${p.target.label}.`,
+    `Fitted on: ${p.source.label}. Projected to: ${p.target.label}.${p.ciCache ? ` CI cache (local mode): ${p.ciCache.source} → ${p.ciCache.target}.` : ''}`,
     '',
     '## Projected mean per cell',
     '',

@@ -130,6 +130,8 @@ export interface Projection {
   crossover: Crossover;
   /** Things a reader must know: loopback source, clamped fits, estimated byte splits. */
   warnings: string[];
+  /** With --ci-cache-profile: local's CI cache step re-timed from this link to that one. */
+  ciCache?: { source: string; target: string };
 }
 
 /** How two modes' order in the projection holds against the other run's measurement. */

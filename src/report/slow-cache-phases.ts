@@ -7,7 +7,7 @@
  * imported cache), not the harness and not the link. The report says so, because a reader
  * would otherwise blame the registry or expect a faster link to help. Pure.
  */
-import { cacheMode } from '../cache-modes.ts';
+import { MODE_NAMES, cacheMode } from '../cache-modes.ts';
 import { median } from '../results/stats.ts';
 import type { CellResult, Results } from '../results/types.ts';
 import { buildModel, runFacts, type RunFacts } from '../project/model.ts';
@@ -49,7 +49,8 @@ function sourceLink(results: Results): LinkFigures | undefined {
 
 function cellPhases(cell: CellResult, facts: RunFacts, source: LinkFigures): SlowCachePhase[] {
   const ok = okRuns(cell.runs);
-  if (ok.length === 0) return [];
+  // A mode this cachebench does not know (an older or hand-made results file) has no model.
+  if (ok.length === 0 || !MODE_NAMES.includes(cell.mode)) return [];
   const local = cacheMode(cell.mode).storage === 'local';
   const models = ok.map((r) => buildModel(r, cell.mode, cell.scenario, facts, source));
   const out: SlowCachePhase[] = [];

@@ -39,6 +39,8 @@ test('bad input: a missing folder, no link given, an unknown profile, both links
   await expectBad([good, '--network-profile', 'datacenter', '--against', good], /--network-profile or --against, not both/);
   await expectBad([good, '--against', path.join(good, 'nope')], /does not exist/);
   await expectBad([good, '--frobnicate'], /Unknown option '--frobnicate'/);
+  await expectBad([good, '--against', good, '--ci-cache-profile', 'hosted'], /--ci-cache-profile goes with --network-profile, not --against/);
+  await expectBad([good, '--network-profile', 'datacenter', '--ci-cache-profile', 'moon'], /--ci-cache-profile: unknown network profile "moon"[\s\S]*fix: use hosted, loopback/);
   const noNetwork = runDir({ ...internet, environment: { ...internet.environment, networkProfile: 'internet', network: undefined } });
   await expectBad([noNetwork, '--network-profile', 'datacenter'], /records no link figures \(environment\.network is missing[\s\S]*fix: project needs a run recorded since the shaped registry link existed/);
 });
