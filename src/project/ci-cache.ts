@@ -9,7 +9,7 @@
  */
 import { ciCacheProfile } from '../network/profiles.ts';
 import type { BuildRecord, Results } from '../results/types.ts';
-import { linkAt, linkMs } from './link.ts';
+import { linkAt, linkMs, trim } from './link.ts';
 import type { BuildModel, LinkFigures } from './types.ts';
 
 /** Round trips per restore or save: the connection and the one HTTP request that streams the archive. */
@@ -20,10 +20,6 @@ export interface CiCacheLinks {
   label: string;
   down: LinkFigures;
   up: LinkFigures;
-}
-
-function trim(x: number): string {
-  return String(Number(x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2)));
 }
 
 /** The CI cache link a run's local builds crossed: its probe's figures where recorded, else its profile's; loopback = no link. */

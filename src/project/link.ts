@@ -14,7 +14,8 @@ import type { LinkFigures } from './types.ts';
  */
 export const GOODPUT = 0.96;
 
-function trim(x: number): string {
+/** A rate or RTT in a label: 3 significant-ish digits ("96.3", "382", "9.73"). */
+export function trim(x: number): string {
   return String(Number(x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2)));
 }
 
