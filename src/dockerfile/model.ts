@@ -214,9 +214,11 @@ function rawStages(text: string): { args: Array<[string, string | undefined]>; s
     const current = stages[stages.length - 1];
     if (!current) {
       if (keyword === 'ARG') {
-        for (const a of ins.getArguments()) {
-          const [k, ...v] = a.getValue().split('=');
-          if (k) args.push([k, v.length ? v.join('=').replace(/^(["'])(.*)\1$/, '$2') : undefined]);
+        // Shell words, as stage ARGs: a quoted value keeps its spaces and its backslashes
+        // (dockerfile-ast's arguments split at spaces and drop them).
+        for (const word of argumentsOf(ins, escape, docLines).args ?? []) {
+          const [k, ...v] = word.split('=');
+          if (k) args.push([k, v.length ? v.join('=') : undefined]);
         }
       }
       continue;
@@ -228,7 +230,7 @@ function rawStages(text: string): { args: Array<[string, string | undefined]>; s
 
 function instructionOf(ins: AstInstruction, keyword: string, line: number, escape: string, docLines: readonly string[]): Instruction {
   const { flags, mounts } = flagsOf(ins);
-  const out: Instruction = { keyword, text: ins.getTextContent(), line, flags, mounts, heredoc: hasHeredoc(ins), ...argumentsOf(ins, escape, docLines) };
+  const out: Instruction = { keyword, text: ins.getTextContent().replace(/\r/g, ''), line, flags, mounts, heredoc: hasHeredoc(ins), ...argumentsOf(ins, escape, docLines) };
   const t = ins instanceof Onbuild ? ins.getTriggerInstruction() : null;
   if (t) out.trigger = instructionOf(t, t.getKeyword().toUpperCase(), line, escape, docLines);
   return out;
@@ -252,6 +254,14 @@ export function stageIndex(stages: readonly { name: string }[], ref: string, bef
   return undefined;
 }
 
+/**
+ * The stage a `--from` (COPY, ADD, RUN --mount) names: any stage, later ones too (BuildKit
+ * resolves --from after every stage is known; FROM sees only the stages before it).
+ */
+export function fromStageIndex(stages: readonly { name: string }[], ref: string): number | undefined {
+  return stageIndex(stages, ref, stages.length);
+}
+
 /** Global ARGs (declared before the first FROM), with --build-arg values and BuildKit's platform ARGs. */
 function globalArgsOf(declared: ReadonlyArray<[string, string | undefined]>, opts: ModelOptions): Record<string, string> {
   const args: Record<string, string> = { ...predefinedArgs(opts.platform) };
@@ -262,10 +272,15 @@ function globalArgsOf(declared: ReadonlyArray<[string, string | undefined]>, opt
   return args;
 }
 
+/** A FROM image or --from/--platform value after BuildKit's word processing: `alpine:"3.20"` is `alpine:3.20`. */
+function unquoted(word: string): string {
+  return /["'\\]/.test(word) ? shellWords(word).join(' ') : word;
+}
+
 /** One stage resolved: its base, the stages and images it needs, its numbered steps. */
 function resolveStage(raw: readonly RawStage[], index: number, args: Record<string, string>, contexts: ContextMatcher): Stage {
   const r = raw[index] as RawStage;
-  const base = expandWord(r.from, args);
+  const base = unquoted(expandWord(r.from, args));
   const baseStage = stageIndex(raw, base, index);
   const deps = new Set<number>(baseStage !== undefined ? [baseStage] : []);
   const imageDeps: string[] = [];
@@ -273,23 +288,26 @@ function resolveStage(raw: readonly RawStage[], index: number, args: Record<stri
   for (const ins of instructions) {
     for (const f of [ins.flags.from, ...ins.mounts.map((m) => m.from)]) {
       if (!f) continue;
-      const ref = expandWord(f, args);
-      const dep = stageIndex(raw, ref, index);
+      const ref = unquoted(expandWord(f, args));
+      const dep = fromStageIndex(raw, ref);
       if (dep !== undefined) deps.add(dep);
       else if (!contexts.image(ref)) imageDeps.push(ref);
     }
   }
   let step = base.toLowerCase() !== 'scratch' && baseStage === undefined ? 1 : 0;
   for (const ins of instructions) if (COUNTED.has(ins.keyword)) ins.step = ++step;
+  // BuildKit adds every ONBUILD trigger to the stage's total (ENV and ARG too), though only
+  // RUN, COPY, ADD and WORKDIR print a step: `[app 2/4]` can be the last one printed.
+  const uncountedTriggers = instructions.filter((i) => i.onbuild && !COUNTED.has(i.keyword)).length;
   return {
     index,
     name: r.name,
     label: raw.length === 1 ? '' : r.name || `stage-${index}`,
     base,
     ...(baseStage !== undefined ? { baseStage } : {}),
-    ...(r.platform ? { platform: expandWord(r.platform, args) } : {}),
+    ...(r.platform ? { platform: unquoted(expandWord(r.platform, args)) } : {}),
     instructions,
-    total: step,
+    total: step + uncountedTriggers,
     deps: [...deps],
     imageDeps,
   };
@@ -313,7 +331,10 @@ function builtStages(stages: readonly Stage[], target: number, contexts: Context
 /** Reads a Dockerfile the way BuildKit will build it for `opts.target`. */
 export function readDockerfile(text: string, opts: ModelOptions = {}): DockerfileModel {
   const raw = rawStages(text);
-  if (raw.stages.length === 0) throw new DockerfileError('the Dockerfile has no FROM instruction');
+  if (raw.stages.length === 0) {
+    const nbsp = text.includes('\u00a0') ? ': it contains non-breaking spaces (U+00A0), which Dockerfile parsers (BuildKit\'s too) do not read as spaces; replace them with plain spaces' : '';
+    throw new DockerfileError(`the Dockerfile has no FROM instruction${nbsp}`);
+  }
   const globalArgs = globalArgsOf(raw.args, opts);
   const contexts = contextMatcher(opts.buildContexts ?? []);
   const stages = raw.stages.map((_, index) => resolveStage(raw.stages, index, globalArgs, contexts));

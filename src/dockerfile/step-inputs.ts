@@ -9,7 +9,7 @@
  */
 import { expandWord } from './args.ts';
 import { cleanSource } from './copy-sources.ts';
-import { stageIndex, type DockerfileModel, type Instruction, type Stage } from './model.ts';
+import { fromStageIndex, type DockerfileModel, type Instruction, type Stage } from './model.ts';
 
 export interface StepInputs {
   /** Stage index and BuildKit's step number (`[stage step/total]`). */
@@ -83,7 +83,7 @@ function valuesOf(ins: Instruction, scope: Scope): Record<string, string> {
 function copyInputs(ins: Instruction, vars: Record<string, string>, model: DockerfileModel, stage: Stage, out: StepInputs): void {
   const from = ins.flags.from ? expandWord(ins.flags.from, vars) : undefined;
   if (from !== undefined) {
-    const dep = stageIndex(model.stages, from, stage.index);
+    const dep = fromStageIndex(model.stages, from);
     if (dep !== undefined) out.fromStages.push(dep);
     else if (!/[:/@.]/.test(from)) out.external.push(`build context ${from}`);
     return; // an image: fixed content for a given digest
@@ -107,7 +107,7 @@ function runInputs(ins: Instruction, vars: Record<string, string>, model: Docker
       out.context = { sources: [...(out.context?.sources ?? []), src === '' ? '.' : src], parents: false, excludes: [] };
       continue;
     }
-    const dep = stageIndex(model.stages, expandWord(m.from, vars), stage.index);
+    const dep = fromStageIndex(model.stages, expandWord(m.from, vars));
     if (dep !== undefined) out.fromStages.push(dep);
     else if (!/[:/@.]/.test(m.from)) out.external.push(`build context ${m.from}`);
   }

@@ -66,7 +66,7 @@ const CASES: CorpusCase[] = [
   // runtime's WORKDIR /rails shares build's vertex.
   { name: '15-ruby-dockerignore-reincludes', steps: 6 + 2, reused: 'Gemfile.lock | while read' },
   { name: '16-rust-dockerfile-specific-ignore', steps: 5 + 1, reused: "echo 'fn main() {}'" },
-  // The three ONBUILD triggers run (and are numbered) in the stage FROM the onbuild stage.
+  // The five ONBUILD triggers run in the stage FROM the onbuild stage; its three COPY/RUN are numbered there (ARG and ENV count only in the total).
   { name: '17-python-onbuild', steps: 1 + (3 + 1), reused: 'ONBUILD RUN' },
 ];
 

@@ -104,3 +104,40 @@ test('ONBUILD triggers of a base stage run first in the stage built on it, and a
   const m = readDockerfile(df, {});
   assert.deepEqual(m.expected.map((e) => `${e.stage}:${e.step}/${e.total} ${e.text}`), ['base:1/2 FROM busybox', 'base:2/2 WORKDIR /app', 'app:1/3 COPY req.txt ./', 'app:2/3 RUN install', 'app:3/3 RUN compile']);
 });
+
+test('ONBUILD ENV and ARG triggers print no step but count in the stage total, as BuildKit counts them', () => {
+  const df = 'FROM busybox AS base\nONBUILD ARG X\nONBUILD ENV Y=1\nONBUILD RUN install\nFROM base AS app\nRUN true';
+  assert.deepEqual(steps(df), ['base:1/1 FROM', 'app:1/4 RUN', 'app:2/4 RUN']);
+});
+
+test('quotes in a FROM image and in --from are removed, as BuildKit\'s word processing does', () => {
+  const df = 'ARG TAG=3.20\nFROM alpine:"${TAG}" AS a\nRUN x\nFROM \'busybox\'\nCOPY --from="a" /x /x';
+  const m = readDockerfile(df, {});
+  assert.deepEqual(m.stages.map((s) => s.base), ['alpine:3.20', 'busybox']);
+  assert.deepEqual(m.needed, [0, 1]);
+  assert.deepEqual([...baseImagesOf(m).keys()], ['alpine:3.20', 'busybox']);
+});
+
+test('a global ARG keeps a quoted value whole: spaces, and backslashes inside double quotes', () => {
+  const df = 'ARG LIST="a b c"\nARG RE=".*\\(x\\|y\\)"\nARG PLAIN=p\nFROM busybox\nRUN echo $LIST';
+  assert.deepEqual(readDockerfile(df, {}).globalArgs.LIST, 'a b c');
+  assert.deepEqual(readDockerfile(df, {}).globalArgs.RE, '.*\\(x\\|y\\)');
+  assert.deepEqual(readDockerfile(df, {}).globalArgs.PLAIN, 'p');
+});
+
+test('--from may name a later stage (BuildKit resolves it among all stages); FROM may not', () => {
+  const df = 'FROM busybox AS app\nCOPY --from=tools /t /t\nRUN --mount=from=lib,target=/l true\nFROM busybox AS tools\nRUN t\nFROM busybox AS lib\nRUN l\nFROM app';
+  const m = readDockerfile(df, {});
+  assert.deepEqual(m.needed, [0, 1, 2, 3]);
+  assert.deepEqual(m.skipped, []);
+  assert.deepEqual([...baseImagesOf(m).keys()], ['busybox']);
+});
+
+test('CRLF line endings leave no carriage return in step texts', () => {
+  const m = readDockerfile('FROM busybox\r\nRUN a && \\\r\n  b\r\nCOPY x y\r\n', {});
+  assert.ok(m.expected.every((e) => !e.text.includes('\r')), JSON.stringify(m.expected.map((e) => e.text)));
+});
+
+test('non-breaking spaces after the keywords: the error says so', () => {
+  assert.throws(() => readDockerfile('FROM\u00a0busybox\nRUN\u00a0true', {}), (e: unknown) => e instanceof DockerfileError && /non-breaking spaces \(U\+00A0\)/.test(e.message));
+});
