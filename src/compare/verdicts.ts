@@ -67,7 +67,7 @@ export function decisionRule(o: CompareOptions): string[] {
     `Time is seen two ways. Absolute: the change of the mean wall time of the successful repetitions, mean(current) / mean(baseline) − 1, with the ${level} interval of the difference of the means, in % of the baseline mean. Relative to ${CONTROL_MODE} in the same run (the in-run reference): the change of the mode's time as a share of ${CONTROL_MODE}'s of the same scenario, exp(mean log(t_mode / t_none)), from the baseline to the current run, with the ${level} interval of the change of the log ratio. The ratio is paired by round (the mean of log(t_mode / t_none) over the rounds in which both cells built successfully) when a run has 2 or more such rounds, else the difference of the mean logs.`,
     o.absolute
       ? `Basis: absolute (--absolute). A cell's time verdict is the worse of the absolute and the reference verdict.`
-      : `Basis: the in-run reference. A mode's time verdict is the reference's; its absolute change is a note. A slower machine or network moves ${CONTROL_MODE} and every mode alike and leaves the ratio; a change that slows ${CONTROL_MODE} and every mode alike (a base image, the package feed's content) shows only in the absolute view, the ${CONTROL_MODE} cell and the environment sentence. Where either run has no successful ${CONTROL_MODE} build of a scenario, that scenario's cells keep the absolute verdict.`,
+      : `Basis: the in-run reference, confirmed by the absolute view. A mode's time verdict is the reference's where the absolute change agrees (both slower: the milder level of the two; both faster: improved); where they disagree it is a note, because a mode whose time does not scale with ${CONTROL_MODE}'s (a cache-hit build on a faster or slower machine) would otherwise be judged by ${CONTROL_MODE}'s change. Its absolute change is shown as a note. A slower machine or network moves ${CONTROL_MODE} and every mode alike and leaves the ratio; a change that slows ${CONTROL_MODE} and every mode alike (a base image, the package feed's content) shows only in the absolute view, the ${CONTROL_MODE} cell and the environment sentence. Where either run has no successful ${CONTROL_MODE} build of a scenario, that scenario's cells keep the absolute verdict.`,
     `A slowdown counts when it is significant AND at least ${o.alertPct}% (alert) or ${o.failPct}% (fail); a significant speed-up of at least ${o.alertPct}% is "improved".`,
     `Significant, absolute: with n ≥ 2 on both sides, Welch's t-test gives p < ${o.alpha} (the interval excludes 0); with one build on one side, that build lies outside the other side's ${level} prediction interval, mean ± t(n − 1)·sd·√(1 + 1/n); with one build on each side, the change exceeds ${gross}%. With so few repetitions that no rank test could reach p < ${o.alpha} (2 vs ≤ 7, 3 vs ≤ 4 at 0.05), a change beyond ${gross}% also counts, so two repetitions never catch less than one.`,
     `Significant, relative to ${CONTROL_MODE}: the t-test of the change of the log ratio gives p < ${o.alpha} (paired: s²/n with n − 1 df per run; unpaired: Welch, a single build assumed to vary like the other side's); a run with one build of each cell is held against the other run's spread of one build's ratio (prediction); one build of each in both runs, or builds so few that the absolute rule counts a gross change: a change beyond ${gross}% counts.`,
@@ -102,7 +102,28 @@ function timeVerdict(abs: Finding[], c: CellResult, ref: ReferenceOutcome | unde
   if ('unavailable' in ref) return { findings: [...abs, { level: 'note', text: ref.unavailable }], reference: null };
   const moved = env.control.find((e) => e.scenario === c.scenario)?.changePct;
   const suffix = moved === undefined || moved === null ? '' : `; the control (${CONTROL_MODE}) moved ${fmtPct(moved)}`;
-  return { findings: [...referenceFindings(ref, o), ...shown(suffix)], reference: ref.view };
+  const refs = referenceFindings(ref, o);
+  return { findings: [...(o.absolute ? refs : bothViews(refs, abs)), ...shown(suffix)], reference: ref.view };
+}
+
+const direction = (f: Finding) => (f.level === 'alert' || f.level === 'fail' ? 'slower' : f.level === 'improved' ? 'faster' : null);
+
+/**
+ * On the reference basis a change counts only where the absolute view agrees: both slower
+ * (at the milder of their levels) or both faster. The ratio to none assumes a mode's time
+ * scales with none's; a cache-hit build that is barely CPU-bound does not (measured: under a
+ * CPU hog none +49%, no-change × registry-max +6.5%, its ratio −28%). One night slower and
+ * the next faster would then turn that into a false fail, so the disagreement is a note.
+ * The cost: a regression that a faster night hides in absolute time is a note, not a fail.
+ */
+export function bothViews(reference: readonly Finding[], absolute: readonly Finding[]): Finding[] {
+  const abs = absolute.find((f) => direction(f) !== null);
+  return reference.map((f) => {
+    const dir = direction(f);
+    if (dir === null) return f;
+    if (abs && direction(abs) === dir) return RANK[abs.level] < RANK[f.level] ? { ...f, level: abs.level } : f;
+    return { level: 'note', text: `${f.text}; not counted: the absolute time ${abs ? `moved the other way (${abs.text.split(':')[0]})` : 'did not change significantly'}, so this mode did not move with ${CONTROL_MODE} (the environment moved, or the mode does not scale with it)` };
+  });
 }
 
 /** What the builds say beside their times: failures, cache reuse, cache size. */

@@ -279,7 +279,8 @@ test('simulated: a 1.3× slower machine flags ≤ 5% of unchanged cells relative
   const shared = simulate(3205, 5, { roundSd: 0.08, buildSd: 0.06 }, 1, 0.25);
   const sharedUnpaired = simulate(3305, 5, { roundSd: 0.08, buildSd: 0.06, rounds: false }, 1, 0.25);
   t.diagnostic(`+25%, n = 5: independent noise ${pct(independent.reference)} (absolute ${pct(independent.absolute)}); round-shared noise paired ${pct(shared.reference)}, unpaired ${pct(sharedUnpaired.reference)} (absolute ${pct(shared.absolute)})`);
-  const documented = { independent: 0.55, shared: 0.94, sharedUnpaired: 0.69 };
+  // Since a reference change counts only where the absolute view agrees (bothViews), its power is at most the absolute rule's.
+  const documented = { independent: 0.53, shared: 0.8, sharedUnpaired: 0.64 };
   near(independent.reference, documented.independent, 0.05, 'power, independent noise (docs/STATISTICS.md)');
   near(shared.reference, documented.shared, 0.05, 'power, round-shared noise, paired (docs/STATISTICS.md)');
   near(sharedUnpaired.reference, documented.sharedUnpaired, 0.05, 'power, round-shared noise, unpaired (docs/STATISTICS.md)');
