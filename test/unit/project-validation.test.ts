@@ -47,3 +47,17 @@ test('internet → datacenter: every .NET code-change cell within 12% of the mea
 test('datacenter → internet: every cell within 12%, the separated order kept', () => {
   check(datacenter, internet, { none: -2, local: -4, inline: 1, 'registry-min': -7, 'registry-max': 2 });
 });
+
+test('the crossover sentence, confirmed near its bandwidth (reports/links/): registry-max stops being the slowest above ~110 Mbit/s, and at 110 Mbit/s it ties with local', () => {
+  const links = path.join(import.meta.dirname, '..', '..', 'reports', 'links');
+  const internetRun = readResults(path.join(links, '2026-12-02-code-change-internet.results.json'));
+  const at110 = readResults(path.join(links, '2026-12-02-code-change-110mbit.results.json'));
+  const a = projectAgainst(internetRun, runLink(internetRun, 'internet'), at110, runLink(at110, '110mbit'));
+  const slowest = a.projection.crossover.changes.find((c) => c.kind === 'slowest' && c.before === 'registry-max');
+  assert.ok(slowest, a.projection.crossover.sentences.join(' '));
+  assert.ok(slowest.rateMbit > 90 && slowest.rateMbit < 130, `crossing at ${slowest.rateMbit} Mbit/s`);
+  // Measured at 110 Mbit/s (probe: 106): local 81.9 s, registry-max 84.9 s, not separated; projected 79.3 and 80.0 s.
+  assert.deepEqual(a.cells.map((c) => [c.mode, Math.round(c.errorPct)]), [['local', -3], ['registry-max', -6]]);
+  const pair = a.orders.find((o) => o.scenario === 'code-change');
+  assert.equal(pair?.verdict, 'not separated');
+});
