@@ -80,7 +80,7 @@ function valuesOf(ins: Instruction, scope: Scope): Record<string, string> {
 }
 
 /** COPY/ADD: context sources, or the stage / other context it copies from. */
-function copyInputs(ins: Instruction, vars: Record<string, string>, model: DockerfileModel, stage: Stage, out: StepInputs): void {
+function copyInputs(ins: Instruction, vars: Record<string, string>, model: DockerfileModel, out: StepInputs): void {
   const from = ins.flags.from ? expandWord(ins.flags.from, vars) : undefined;
   if (from !== undefined) {
     const dep = fromStageIndex(model.stages, from);
@@ -98,7 +98,7 @@ function copyInputs(ins: Instruction, vars: Record<string, string>, model: Docke
 }
 
 /** RUN: bind mounts of the context, and stages it mounts. */
-function runInputs(ins: Instruction, vars: Record<string, string>, model: DockerfileModel, stage: Stage, out: StepInputs): void {
+function runInputs(ins: Instruction, vars: Record<string, string>, model: DockerfileModel, out: StepInputs): void {
   for (const m of ins.mounts) {
     if (m.type !== 'bind' && m.from === undefined) continue;
     if (m.type === 'cache' || m.type === 'secret' || m.type === 'ssh' || m.type === 'tmpfs') continue;
@@ -116,8 +116,8 @@ function runInputs(ins: Instruction, vars: Record<string, string>, model: Docker
 function inputsOf(ins: Instruction, scope: Scope, model: DockerfileModel, stage: Stage): StepInputs {
   const out: StepInputs = { stage: stage.index, step: ins.step as number, keyword: ins.keyword, text: ins.text, line: ins.line, external: [], fromStages: [], values: valuesOf(ins, scope) };
   const vars = { ...scope.env, ...scope.args };
-  if (ins.keyword === 'COPY' || ins.keyword === 'ADD') copyInputs(ins, vars, model, stage, out);
-  else if (ins.keyword === 'RUN') runInputs(ins, vars, model, stage, out);
+  if (ins.keyword === 'COPY' || ins.keyword === 'ADD') copyInputs(ins, vars, model, out);
+  else if (ins.keyword === 'RUN') runInputs(ins, vars, model, out);
   return out;
 }
 

@@ -11,7 +11,7 @@ import { MODE_NAMES, cacheMode } from '../cache-modes.ts';
 import { median } from '../results/stats.ts';
 import type { CellResult, Results } from '../results/types.ts';
 import { buildModel, runFacts, type RunFacts } from '../project/model.ts';
-import { linkAt, runLink } from '../project/link.ts';
+import { runLink, targetLink } from '../project/link.ts';
 import type { LinkFigures } from '../project/types.ts';
 import { okRuns } from './cells.ts';
 import { fmtBytes, fmtS } from './format.ts';
@@ -37,13 +37,22 @@ export interface SlowCachePhase {
   linkMs: number;
 }
 
-/** The run's link as the projection fits it; loopback (no link time) where it has none to fit. A real remote registry is not modelled. */
+/**
+ * The run's link as the projection fits it; for a shaped run recorded before the link's
+ * figures were, its profile's figures. A real remote registry is not modelled.
+ */
 function sourceLink(results: Results): LinkFigures | undefined {
-  if (results.environment.networkProfile === 'remote') return undefined;
+  const profile = results.environment.networkProfile;
+  if (profile === 'remote') return undefined;
   try {
     return runLink(results, 'the report');
   } catch {
-    return linkAt(0, 0);
+    // No figures recorded: the profile's, when its name still parses; else nothing to say.
+    try {
+      return targetLink(profile);
+    } catch {
+      return undefined;
+    }
   }
 }
 

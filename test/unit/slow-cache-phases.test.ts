@@ -95,3 +95,14 @@ test('a mode this cachebench does not know is left out, not an error', () => {
   (r.cells[1] as { mode: string }).mode = 'fast';
   assert.deepEqual(slowCachePhases(r), []);
 });
+
+test('a shaped run without recorded link figures is judged on its profile\'s: a pure transfer on a slow link is not flagged', () => {
+  // 60 MB of cache out at 20 Mbit/s is 25 s of link time and 2.4 MB/s: slow, but the link explains it.
+  const slowLink: Link = { mbit: 20 * 0.96, rttMs: 30 };
+  const transfer: Truth = { ...MAX, bytes: { ...MAX.bytes, cacheIn: 0, cacheOut: 60e6 } };
+  const r = run(transfer, slowLink, 20);
+  r.environment.network = undefined;
+  assert.deepEqual(slowCachePhases(r), []);
+  r.environment.networkProfile = 'not a profile';
+  assert.deepEqual(slowCachePhases(r), []);
+});
