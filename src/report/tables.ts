@@ -115,6 +115,7 @@ export function overheadText(results: Results): string {
     'Both are part of every mode\'s wall time alike, so they shift all modes equally and do not change the ranking.' +
     (num(o.medianResetMs) !== undefined ? ` Outside the measured window: making the builder fresh took ${fmtCost(num(o.medianResetMs))} per build (median${o.medianResetSteps ? `; its parts, run at once: ${Object.entries(o.medianResetSteps).map(([k, v]) => `${k} ${fmtCost(v)}`).join(', ')}` : ''}).` : '') +
     (num(o.medianPrepareMs) !== undefined ? ` Copying the seed's image and cache into the job's starting place took ${fmtCost(num(o.medianPrepareMs))} (median), while the builder was made fresh.` : '') +
+    (num(o.medianWaitMs) !== undefined ? ` The wipe starts as soon as the previous build has finished with the engine, so a build waited ${fmtCost(num(o.medianWaitMs))} (median) between its preparation and its start, the emptiness check included.` : '') +
     (num(o.runRatio) !== undefined ? ` The whole run took ${(o.runRatio as number).toFixed(2)}× the builds' own wall time (clone, base images, seeds' and builds' setup, resets).` : '')
   );
 }

@@ -60,12 +60,14 @@ export function computeOverhead(results: Results): Results['overhead'] {
   const cli = runs.filter((r) => r.buildkitMs !== undefined).map((r) => r.buildxWallMs - (r.buildkitMs as number));
   const resets = runs.filter((r) => r.resetMs !== undefined).map((r) => r.resetMs as number);
   const prepares = runs.filter((r) => r.prepareMs !== undefined).map((r) => r.prepareMs as number);
+  const waits = runs.filter((r) => r.waitMs !== undefined).map((r) => r.waitMs as number);
   return {
     medianHarnessMs: median(harness),
     ...(cli.length ? { medianBuildxVsBuildkitMs: median(cli) } : {}),
     ...(resets.length ? { medianResetMs: median(resets) } : {}),
     ...resetParts(runs),
     ...(prepares.length ? { medianPrepareMs: median(prepares) } : {}),
+    ...(waits.length ? { medianWaitMs: median(waits) } : {}),
     ...runRatio(results),
   };
 }

@@ -123,6 +123,11 @@ export interface RunRecord extends BuildRecord {
   resetSteps?: Record<string, number>;
   /** Time to give the job its starting state (the seed's image and cache copied in the registry), before the reset; not part of wallMs. */
   prepareMs?: number;
+  /**
+   * Time the job waited before its build could start: the rest of the wipe the previous job
+   * started early, the emptiness check, the starting state (all at once), a lock wait.
+   */
+  waitMs?: number;
 }
 
 export interface Stats {
@@ -319,6 +324,8 @@ export interface Results {
     medianResetSteps?: Record<string, number>;
     /** Median time to copy the seed's state into the job's starting place (outside the measured window). */
     medianPrepareMs?: number;
+    /** Median time a job waited before its build could start (the reset's part on the critical path, with the starting state). */
+    medianWaitMs?: number;
     /** The run's wall time ÷ Σ wall time of its builds (seeds and measured): what the harness costs around them. */
     runRatio?: number;
   };

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import type { Engine } from '../engine/index.ts';
-import type { FreshBuilder } from '../engine/fresh.ts';
+import { startEarlyWipe, type EarlyWipe, type FreshBuilder } from '../engine/fresh.ts';
 import { lockEngine, type EngineLock } from '../engine/lock.ts';
 import { embeddedStatus, startEmbedded } from '../engine/embedded.ts';
 import { classify } from '../buildx/record.ts';
@@ -57,6 +57,8 @@ export interface Context {
   onPersist: ((r: Results) => void) | undefined;
   onBuilt: RunnerHooks['onBuilt'];
   engineRestarts: number;
+  /** The next job's wipe, started when the last job finished with the engine (embedded engine); its lock is released when it ends. */
+  earlyWipe?: EarlyWipe;
   /** The Dockerfile model of a checkout (parent or scenario commit), for each build's self-check. */
   modelOf: (root: string) => DockerfileModel;
 }
@@ -149,6 +151,7 @@ export async function reviveEngine(ctx: Context, when: string): Promise<boolean>
  */
 export async function prepareBuild(ctx: Context, setup: () => Promise<FreshBuilder>): Promise<{ lock: EngineLock | undefined; fresh: FreshBuilder }> {
   if (ctx.engine.kind !== 'embedded') return { lock: undefined, fresh: await setup() };
+  await settleEngine(ctx);
   const lock = await lockEngine({
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onWait: (pid) => ctx.progress.log(`waiting for another cachebench run (pid ${pid.trim()}) to finish its build on the shared engine`),
@@ -165,6 +168,40 @@ export async function prepareBuild(ctx: Context, setup: () => Promise<FreshBuild
     lock.release();
     throw err;
   }
+}
+
+/**
+ * A job has finished with the engine (its history record read): on the embedded engine
+ * made fresh by cachebench, the next job's wipe starts now, alongside this job's registry
+ * bookkeeping and the next job's starting state.
+ */
+export function endEngineUse(ctx: Context): void {
+  if (ctx.engine.kind === 'embedded' && !ctx.opts.builder && !ctx.earlyWipe) ctx.earlyWipe = startEarlyWipe(ctx.engine);
+}
+
+/** Releases a job's engine lock; after an early wipe, only once the wipe has ended (the engine is not handed over half-wiped). */
+export function releaseEngine(ctx: Context, lock: EngineLock | undefined): void {
+  if (!lock) return;
+  const early = ctx.earlyWipe;
+  if (!early) return lock.release();
+  ctx.earlyWipe = {
+    done: early.done.then((d) => {
+      lock.release();
+      return d;
+    }),
+  };
+}
+
+/** Waits for an early wipe that is still running: before the engine is locked, used, or left. */
+export async function settleEngine(ctx: Context): Promise<void> {
+  await ctx.earlyWipe?.done;
+}
+
+/** The early wipe a job's fresh builder waits for (taken once: a retried setup wipes in full). */
+export function takeEarlyWipe(ctx: Context): EarlyWipe | undefined {
+  const early = ctx.earlyWipe;
+  delete ctx.earlyWipe;
+  return early;
 }
 
 /**

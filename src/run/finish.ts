@@ -9,12 +9,14 @@ import type { RemoteSession } from '../registry/remote.ts';
 import { computeOverhead, writeResults } from '../results/io.ts';
 import type { Progress } from '../progress.ts';
 import type { Results } from '../results/types.ts';
-import { persist, type Context } from './context.ts';
+import { persist, settleEngine, type Context } from './context.ts';
 import { finishedStatus } from './outcome.ts';
 import type { Session } from './session.ts';
 
 export async function finish(ctx: Context): Promise<Results> {
   const { results } = ctx;
+  // The wipe after the last build is part of the run's time, and nothing is left running.
+  await settleEngine(ctx);
   results.status = finishedStatus(results);
   results.environment.finishedAt = new Date().toISOString();
   results.overhead = computeOverhead(results);

@@ -15,7 +15,7 @@ import type { FixtureConfig } from '../target/fixture.ts';
 import { loadTarget, withoutSkippedScenarios, type Target } from '../target/index.ts';
 import type { RunOptions } from '../options.ts';
 import type { Results } from '../results/types.ts';
-import type { Context, RunnerHooks } from './context.ts';
+import { settleEngine, type Context, type RunnerHooks } from './context.ts';
 import { openSession, setUp } from './prepare.ts';
 import { afterFailedSeed, seed } from './seed.ts';
 import { measureCell } from './measure.ts';
@@ -58,6 +58,7 @@ async function runWith(engine: Engine, opts: RunOptions, hooks: RunnerHooks, fix
     recordFailure(ctx?.results ?? session.resumed, opts.outDir, hooks.signal?.aborted === true);
     throw err;
   } finally {
+    if (ctx) await settleEngine(ctx);
     await closeSession(session, ctx?.results ?? session.resumed);
   }
 }

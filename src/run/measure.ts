@@ -17,7 +17,7 @@ import { slug } from '../paths.ts';
 import { CachebenchError } from '../errors.ts';
 import type { BuildRecord, CellResult, Phases, RunRecord, SeedRecord, Stats } from '../results/types.ts';
 import { attachExplanation, cacheSourceOf } from './explain.ts';
-import { blobSet, buildCheckout, keepRawLog, outcome, persist, prepareBuild, refFor, sum, withEngineRetry, type Context } from './context.ts';
+import { blobSet, buildCheckout, endEngineUse, keepRawLog, outcome, persist, prepareBuild, refFor, releaseEngine, sum, takeEarlyWipe, withEngineRetry, type Context } from './context.ts';
 
 interface JobRefs {
   parent: string;
@@ -80,10 +80,18 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
     before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
     prepareMs = performance.now() - t;
   };
+  // The starting state is copied while the previous job's wipe may still run; a retried
+  // setup (the engine or registry restarted) copies it again.
+  let copying: Promise<void> | undefined = startingState();
+  copying.catch(() => undefined);
+  const preparing = performance.now();
   const { lock, fresh } = await prepareBuild(ctx, async () => {
-    const [, made] = await Promise.all([startingState(), freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder)]);
+    const state = copying ?? startingState();
+    copying = undefined;
+    const [, made] = await Promise.all([state, freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder, takeEarlyWipe(ctx))]);
     return made;
   });
+  const waitMs = performance.now() - preparing;
   const jobDir = path.join(ctx.stateDir, `job-${slug(cell.id)}-r${repetition}`);
   const startedAt = new Date().toISOString();
   const ci = { phases: {} as Phases, bytes: {} as { restored?: number; saved?: number } };
@@ -104,21 +112,21 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
     rec.wallMs = wallMs;
     keepRawLog(ctx, `${cell.id}-r${repetition}`, raw);
     await addBuildkitDuration(ctx.engine, rec);
+    // (A hook may use the engine: it runs before the next job's wipe starts.)
+    if (rec.status === 'ok' && ctx.onBuilt) await ctx.onBuilt(cell, repetition, refs.build);
+    endEngineUse(ctx);
     rec.phases = { ...ci.phases, ...rec.phases };
     await attachExplanation(ctx, rec, checkout, cacheSourceOf(mode));
-    if (rec.status === 'ok') {
-      await recordSizes(rec, mode, refs, before);
-      if (ctx.onBuilt) await ctx.onBuilt(cell, repetition, refs.build);
-    }
+    if (rec.status === 'ok') await recordSizes(rec, mode, refs, before);
   } finally {
     rmSync(jobDir, { recursive: true, force: true });
     if (mode.storage === 'local') rmSync(ctx.ciCache.archivePath(jobKey), { force: true });
     await fresh.dispose();
-    lock?.release();
+    releaseEngine(ctx, lock);
     // (A remote run's tags may share digests with the seed's; they go at the end of the run.)
     if (!ctx.remote) for (const r of Object.values(refs)) await deleteRef(r).catch(() => undefined);
   }
-  return { ...rec, repetition, startedAt, resetMs: fresh.resetMs, prepareMs, ...(fresh.resetSteps ? { resetSteps: fresh.resetSteps } : {}) };
+  return { ...rec, repetition, startedAt, resetMs: fresh.resetMs, prepareMs, waitMs, ...(fresh.resetSteps ? { resetSteps: fresh.resetSteps } : {}) };
 }
 
 /**

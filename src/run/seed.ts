@@ -8,7 +8,7 @@ import type { Plan } from '../plan.ts';
 import { slug } from '../paths.ts';
 import { CachebenchError } from '../errors.ts';
 import type { CellResult, SeedRecord } from '../results/types.ts';
-import { blobSet, buildCheckout, keepRawLog, outcome, persist, prepareBuild, refFor, sum, withEngineRetry, type Context } from './context.ts';
+import { blobSet, buildCheckout, endEngineUse, keepRawLog, outcome, persist, prepareBuild, refFor, releaseEngine, sum, takeEarlyWipe, withEngineRetry, type Context } from './context.ts';
 import { attachExplanation, SEED_CACHE } from './explain.ts';
 import { markStopped, setupProblemOf } from './outcome.ts';
 
@@ -31,7 +31,7 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     }
   }
   ctx.progress.begin(`seed ${mode.name} (parent commit)`);
-  const { lock, fresh } = await prepareBuild(ctx, () => freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder));
+  const { lock, fresh } = await prepareBuild(ctx, () => freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder, takeEarlyWipe(ctx)));
   const localDir = cacheArchive ? path.join(ctx.stateDir, `seed-${slug(mode.name)}-dir`) : undefined;
   const to: CacheLocation = { ...(cacheRef ? { ref: cacheRef } : {}), ...(localDir ? { dir: localDir } : {}) };
   let raw: string | undefined;
@@ -49,6 +49,7 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     rec.wallMs = performance.now() - started;
     keepRawLog(ctx, `seed-${mode.name}`, raw);
     await addBuildkitDuration(ctx.engine, rec);
+    endEngineUse(ctx);
     await attachExplanation(ctx, rec, { dir: ctx.ws.parentDir, commit: ctx.ws.parentCommit }, SEED_CACHE);
     if (rec.status === 'ok') {
       rec.cacheBytes = cacheRef ? sum(await blobSet(cacheRef)) : cacheArchive ? statSync(cacheArchive).size : mode.storage === 'image' ? sum(await blobSet(imageRef)) : 0;
@@ -60,7 +61,7 @@ async function seedOnce(ctx: Context, mode: CacheMode): Promise<SeedRecord> {
     return s;
   } finally {
     await fresh.dispose();
-    lock?.release();
+    releaseEngine(ctx, lock);
   }
 }
 

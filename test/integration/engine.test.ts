@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import { startEmbedded, stopEmbedded, embeddedStatus } from '../../src/engine/embedded.ts';
 import { connectEngine, docker, releaseEngine } from '../../src/engine/index.ts';
-import { freshBuilder } from '../../src/engine/fresh.ts';
+import { engineLeftovers, freshBuilder, startEarlyWipe } from '../../src/engine/fresh.ts';
 import { ensureBaseImage } from '../../src/base-images/index.ts';
 import { runBuild } from '../../src/buildx/run.ts';
 import { leftovers } from './helpers.ts';
@@ -64,6 +64,24 @@ test('engine start → doctor ready → reset leaves no cache → stop leaves no
   assert.equal(cold.status, 'ok');
   assert.equal(cold.totalSteps, 7);
   assert.equal(cold.cachedSteps, 0, 'after a reset, a rebuild without --cache-from reuses nothing');
+
+  // The wipe a run starts as soon as a job has finished with the engine: the next job waits
+  // for it, checks that nothing is left, and builds fresh.
+  assert.ok((await engineLeftovers(engine)).length > 0, 'the cold build left its cache and image');
+  const next = await freshBuilder(engine, 'test', undefined, startEarlyWipe(engine));
+  assert.ok('emptiness check' in (next.resetSteps ?? {}), `the early wipe was used: ${JSON.stringify(next.resetSteps)}`);
+  assert.deepEqual(await engineLeftovers(engine), []);
+  const coldAgain = await runBuild(engine, req);
+  assert.equal(coldAgain.status, 'ok', coldAgain.error?.message);
+  assert.equal(coldAgain.cachedSteps, 0, 'after an early wipe, a rebuild reuses nothing');
+  // Anything made on the engine after the early wipe ended is found, and wiped in full.
+  const late = startEarlyWipe(engine);
+  await late.done;
+  await docker(engine, ['create', '--name', 'cachebench-test-late', base.ref, 'true']);
+  assert.deepEqual(await engineLeftovers(engine), ['1 containers', '1 images']);
+  const full = await freshBuilder(engine, 'test', undefined, late);
+  assert.deepEqual(Object.keys(full.resetSteps ?? {}).sort(), ['build cache', 'containers and images', 'history'], 'a full wipe, not the early one');
+  assert.deepEqual(await engineLeftovers(engine), []);
 
   // This process is done with the engine (another live user keeps doctor from stopping it).
   await releaseEngine(engine);

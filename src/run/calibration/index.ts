@@ -10,7 +10,7 @@ import { fmtMs } from '../../progress.ts';
 import { CachebenchError } from '../../errors.ts';
 import { calibrationMedians } from '../../results/calibration.ts';
 import type { CalibrationSample } from '../../results/types.ts';
-import { persist, type Context } from '../context.ts';
+import { persist, settleEngine, type Context } from '../context.ts';
 import { measureCpu, type CpuOptions } from './cpu.ts';
 import { measureFeed, type FeedOptions } from './feed.ts';
 
@@ -50,6 +50,7 @@ export async function calibrateRun(ctx: Context, which: 'start' | 'end'): Promis
     return;
   }
   if (ctx.signal?.aborted) throw new CachebenchError('interrupted');
+  await settleEngine(ctx);
   const lock =
     ctx.engine.kind === 'embedded'
       ? await lockEngine({ ...(ctx.signal ? { signal: ctx.signal } : {}), onWait: (pid) => ctx.progress.log(`calibration: waiting for another cachebench run (pid ${pid.trim()}) to finish its build on the shared engine`) })
