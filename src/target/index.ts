@@ -95,12 +95,20 @@ async function detect(dir: string, o: RunOptions, log: (s: string) => void): Pro
   log('no cachebench.json: detecting .NET scenarios (a code file to change, a served package version to bump, checked with a restore on the host)');
   const { detectDotnetScenarios } = await import('./dotnet/detect.ts');
   const found = await detectDotnetScenarios(dir, { dockerfile: path.join(context, dockerfile), context, verifyRestore: true, log });
+  const nugetConfig = path.join(dir, context, 'nuget.config');
+  const hasSource = existsSync(nugetConfig) && /<add\s[^>]*value=/.test(readFileSync(nugetConfig, 'utf8'));
+  // The image build restores from the same source as the host check unless the repository names its own.
+  if (found.unrestorable && !hasSource) {
+    throw new UsageError(
+      `${dir} cannot be built on this machine: ${found.unrestorable}. The image build restores from the same source and would fail the same way, in every seed`,
+      'pin the package to a version the source serves (the error names it), or run where the NuGet source has it; the source is the one `dotnet nuget list source` shows',
+    );
+  }
+  if (found.unrestorable) log(`warning: ${found.unrestorable} (the repository's own nuget.config names its sources: the image build may still restore)`);
   if (!found.ok) {
     throw new UsageError(`could not detect scenarios for ${dir}: ${found.problems.join('; ')}`, `add cachebench.json, e.g. ${found.suggestion}`);
   }
   for (const n of found.notes) log(`detected: ${n}`);
-  const nugetConfig = path.join(dir, context, 'nuget.config');
-  const hasSource = existsSync(nugetConfig) && /<add\s[^>]*value=/.test(readFileSync(nugetConfig, 'utf8'));
   return {
     name: path.basename(dir),
     description: `${path.basename(dir)} (scenarios detected from its .NET projects)`,

@@ -10,6 +10,10 @@ import path from 'node:path';
 import { detectDotnetScenarios, type DetectionResult } from '../../src/target/dotnet/detect.ts';
 import type { Edit } from '../../src/target/fixture.ts';
 import { projectRoot } from '../../src/paths.ts';
+import { execa } from 'execa';
+import { loadTarget } from '../../src/target/index.ts';
+import { UsageError } from '../../src/errors.ts';
+import type { RunOptions } from '../../src/options.ts';
 
 const sample = path.join(projectRoot, 'fixtures', 'dotnet-sample');
 const tmp: string[] = [];
@@ -90,7 +94,8 @@ test('the sample, as an outside repository, gets a code change in Sample.Api and
 
   assert.deepEqual(result.skipped, [], 'both scenarios found: nothing skipped');
   assert.ok(result.notes.some((n) => n.startsWith('project: Sample.Api/Sample.Api.csproj')), result.notes.join('\n'));
-  assert.ok(result.notes.some((n) => /restore check: .* restored in/.test(n)), result.notes.join('\n'));
+  assert.ok(result.notes.some((n) => /^restore check: the unmodified project restored in/.test(n)), result.notes.join('\n'));
+  assert.ok(result.notes.some((n) => /^restore check: \S+ \S+ -> \S+ in .* restored in/.test(n)), result.notes.join('\n'));
   process.stderr.write(`# picked: ${c.file}; ${result.scenarios['dependency-change']?.description}\n`);
 });
 
@@ -128,7 +133,25 @@ test('central package management: the bump is a PackageVersion in Directory.Pack
   assert.equal(d?.file, 'Directory.Packages.props');
   assert.equal(d?.replace, 'Include="Newtonsoft.Json" Version="13.0.3"');
   assert.equal(d?.with, 'Include="Newtonsoft.Json" Version="13.0.4"');
-  assert.ok(r.notes.some((n) => /restore check: .* restored in/.test(n)), r.notes.join('\n'));
+  assert.ok(r.notes.some((n) => /^restore check: \S+ \S+ -> \S+ in .* restored in/.test(n)), r.notes.join('\n'));
+});
+
+test('a project that does not restore from the source as it is: detection says so, and --repo stops before any build', async () => {
+  const dir = copySample();
+  const csproj = path.join(dir, 'Sample.Infrastructure', 'Sample.Infrastructure.csproj');
+  // Dapper is served, but not at this version: NU1102, as for a template that needs a newer package than the feed has.
+  writeFileSync(csproj, readFileSync(csproj, 'utf8').replace('Include="Dapper" Version="2.1.86"', 'Include="Dapper" Version="2.1.9999"'));
+  const r = await detectDotnetScenarios(dir, { dockerfile: 'Dockerfile' });
+  assert.match(r.unrestorable ?? '', /dotnet restore .*NU1102/);
+  assert.ok(r.ok, 'the code change is still found');
+  assert.ok(!r.notes.some((n) => / -> /.test(n)), `no bump is tried: ${r.notes.join('\n')}`);
+  assert.match(r.skipped.find((x) => x.scenario === 'dependency-change')?.reason ?? '', /not checked: .*NU1102/);
+
+  for (const [cmd, args] of [['git', ['init', '-q']], ['git', ['add', '-A']], ['git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x']]] as const) await execa(cmd, [...args], { cwd: dir });
+  await assert.rejects(
+    loadTarget({ repo: dir } as RunOptions),
+    (e: Error) => e instanceof UsageError && /cannot be built on this machine: .*NU1102.*would fail the same way/.test(e.message) && /pin the package/.test(e.hint ?? ''),
+  );
 });
 
 test('a Dockerfile without dotnet publish/build: ok:false with a suggestion naming the config fields', async () => {

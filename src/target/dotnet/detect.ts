@@ -33,7 +33,16 @@ export interface SkippedScenario {
   reason: string;
 }
 
-export type DetectionResult =
+/**
+ * Set when the unmodified project does not restore from this machine's NuGet source for
+ * want of a package or version (NU1101–NU1103): what failed, for the user.
+ */
+interface Unrestorable {
+  unrestorable?: string;
+}
+
+export type DetectionResult = Unrestorable &
+  (
   | {
       ok: true;
       /** The scenarios found: at least one of the two. */
@@ -47,7 +56,8 @@ export type DetectionResult =
       problems: string[];
       /** A cachebench.json the user can start from (JSON text), filled in as far as detection got. */
       suggestion: string;
-    };
+    }
+  );
 
 export interface DetectOptions {
   /** Path of the Dockerfile, relative to the repository (or to the context), or absolute. */
@@ -99,7 +109,7 @@ interface Subject {
   log: (s: string) => void;
 }
 
-type Found<T> = { found: T } | { reason: string };
+type Found<T> = { found: T } | { reason: string; unrestorable?: string };
 
 /** The Dockerfile and the project it publishes, or the problems that stop any detection. */
 function findSubject(repo: string, opts: DetectOptions, notes: string[]): Subject | { problems: string[]; project?: string } {
@@ -208,6 +218,8 @@ async function firstThatRestores(s: Subject, ranked: PackageCandidate[], sources
   const rejected: string[] = [];
   const sandbox = new RestoreSandbox(s.repo, sources, rel(s.repo, path.dirname(s.project)));
   try {
+    const base = await unmodifiedRestore(s, sandbox, target);
+    if (base.unrestorable) return { reason: `not checked: ${base.unrestorable}`, unrestorable: base.unrestorable };
     for (const c of ranked.slice(0, MAX_RESTORE_CANDIDATES)) {
       s.log(`detect: restoring with ${describe(c)}`);
       const r = await sandbox.tryEdit(editFor(c), rel(s.repo, target), s.projectRel, c.id, c.bump.to);
@@ -223,6 +235,22 @@ async function firstThatRestores(s: Subject, ranked: PackageCandidate[], sources
     sandbox.dispose();
   }
   return { reason: [`no package bump of the first ${Math.min(ranked.length, MAX_RESTORE_CANDIDATES)} candidates restores on this machine`, ...rejected].join('; ') };
+}
+
+/** NuGet's "package not found" errors: the source lacks a package or a version the project asks for. */
+const PACKAGE_NOT_ON_SOURCE = new Set(['NU1101', 'NU1102', 'NU1103']);
+
+/**
+ * Before any bump: does the project restore as it is (what every seed builds)? If not, for
+ * want of a package or version on the source, the image build (which restores from the same
+ * source) cannot succeed either, whatever the bump.
+ */
+async function unmodifiedRestore(s: Subject, sandbox: RestoreSandbox, target: string): Promise<{ unrestorable?: string }> {
+  s.log('detect: restoring the unmodified project');
+  const r = await sandbox.restore(rel(s.repo, target));
+  s.notes.push(`restore check: the unmodified project ${r.ok ? r.detail : `does not restore (${r.detail})`}`);
+  if (r.ok || !r.codes.some((c) => PACKAGE_NOT_ON_SOURCE.has(c))) return {};
+  return { unrestorable: `\`dotnet restore ${rel(s.repo, target)}\` of the unmodified repository fails on this machine's NuGet source: ${r.detail}` };
 }
 
 async function detectDependencyChange(s: Subject): Promise<Found<{ edit: Edit; description: string }>> {
@@ -264,6 +292,7 @@ export async function detectDotnetScenarios(repoDir: string, opts: DetectOptions
   const dep = await detectDependencyChange(subject);
   const scenarios: Partial<Record<DetectedScenario, ScenarioSpec>> = {};
   const skipped: SkippedScenario[] = [];
+  const unrestorable = 'unrestorable' in dep && dep.unrestorable ? { unrestorable: dep.unrestorable } : {};
   if ('found' in code) {
     scenarios['code-change'] = {
       description: `Adds a C# file to ${path.posix.dirname(subject.projectRel)}: sources change, project files do not, so restore is reused and the build re-runs.`,
@@ -273,7 +302,7 @@ export async function detectDotnetScenarios(repoDir: string, opts: DetectOptions
   if ('found' in dep) scenarios['dependency-change'] = { description: dep.found.description, edits: [dep.found.edit] };
   else skipped.push({ scenario: 'dependency-change', reason: skippedReason(dep.reason) });
   if (skipped.length === 2) {
-    return { ok: false, problems: skipped.map((x) => `${x.scenario}: ${x.reason}`), suggestion: buildSuggestion({ dockerfile: opts.dockerfile, context, project: subject.projectRel }) };
+    return { ok: false, problems: skipped.map((x) => `${x.scenario}: ${x.reason}`), suggestion: buildSuggestion({ dockerfile: opts.dockerfile, context, project: subject.projectRel }), ...unrestorable };
   }
-  return { ok: true, scenarios, skipped, notes };
+  return { ok: true, scenarios, skipped, notes, ...unrestorable };
 }

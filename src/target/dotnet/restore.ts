@@ -43,27 +43,34 @@ export class RestoreSandbox {
     for (const c of configs) writeSources(c, [...sources]);
   }
 
-  /** Applies `edit` to the copy, restores `target`, and undoes the edit. */
+  /** Restores `target` in the copy as it is: ok, the NuGet problem codes seen and the first error line. */
+  async restore(target: string): Promise<{ ok: boolean; codes: string[]; detail: string; ms: number }> {
+    removeUnder(this.root, new Set(['obj']));
+    const started = performance.now();
+    const r = await run('dotnet', ['restore', path.join(this.root, target), '-p:NuGetAudit=false'], {
+      cwd: this.root,
+      reject: false,
+      timeoutMs: 600_000,
+      env: { DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1' },
+    });
+    const ms = performance.now() - started;
+    const out = `${r.stdout}\n${r.stderr}`;
+    const codes = [...new Set([...out.matchAll(new RegExp(RESTORE_PROBLEM.source, 'g'))].map((m) => m[1] ?? ''))].sort(byCodeUnits);
+    if (r.exitCode !== 0 || codes.length > 0) {
+      const line = (out.split('\n').find((l) => RESTORE_PROBLEM.test(l) || /error/i.test(l))?.trim() ?? '').split(this.root + path.sep).join('');
+      return { ok: false, codes, detail: `restore exit ${r.exitCode}${codes.length ? `, ${codes.join(', ')}` : ''}${line ? `: ${line.slice(0, 300)}` : ''}`, ms };
+    }
+    return { ok: true, codes, detail: `restored in ${(ms / 1000).toFixed(1)} s`, ms };
+  }
+
+  /** Applies `edit` to the copy, restores `target`, checks that `id` resolved to `version`, and undoes the edit. */
   async tryEdit(edit: Edit, target: string, assetsProject: string, id: string, version: string): Promise<{ ok: boolean; detail: string; ms: number }> {
     const file = path.join(this.root, edit.file);
     const original = readFileSync(file, 'utf8');
     writeFileSync(file, original.replace(edit.replace ?? '', edit.with ?? ''));
-    removeUnder(this.root, new Set(['obj']));
-    const started = performance.now();
     try {
-      const r = await run('dotnet', ['restore', path.join(this.root, target), '-p:NuGetAudit=false'], {
-        cwd: this.root,
-        reject: false,
-        timeoutMs: 600_000,
-        env: { DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1' },
-      });
-      const ms = performance.now() - started;
-      const out = `${r.stdout}\n${r.stderr}`;
-      const codes = [...new Set([...out.matchAll(new RegExp(RESTORE_PROBLEM.source, 'g'))].map((m) => m[1] ?? ''))].sort(byCodeUnits);
-      if (r.exitCode !== 0 || codes.length > 0) {
-        const line = (out.split('\n').find((l) => RESTORE_PROBLEM.test(l) || /error/i.test(l))?.trim() ?? '').split(this.root + path.sep).join('');
-        return { ok: false, detail: `restore exit ${r.exitCode}${codes.length ? `, ${codes.join(', ')}` : ''}${line ? `: ${line.slice(0, 300)}` : ''}`, ms };
-      }
+      const r = await this.restore(target);
+      if (!r.ok) return r;
       const assets = path.join(this.root, path.dirname(assetsProject), 'obj', 'project.assets.json');
       if (existsSync(assets)) {
         const libs = (JSON.parse(readFileSync(assets, 'utf8')) as { libraries?: Record<string, unknown> }).libraries ?? {};
@@ -72,10 +79,10 @@ export class RestoreSandbox {
           .filter((k) => k.toLowerCase().startsWith(`${id.toLowerCase()}/`))
           .map((k) => k.slice(id.length + 1));
         if (!want || !resolved.some((v) => { const p = parseNuGetVersion(v); return p !== undefined && compareNuGetVersions(p, want) === 0; })) {
-          return { ok: false, detail: `restore resolved ${id} ${resolved.join(', ') || '(not at all)'}, not ${version}`, ms };
+          return { ok: false, detail: `restore resolved ${id} ${resolved.join(', ') || '(not at all)'}, not ${version}`, ms: r.ms };
         }
       }
-      return { ok: true, detail: `restored in ${(ms / 1000).toFixed(1)} s`, ms };
+      return r;
     } finally {
       writeFileSync(file, original);
     }
