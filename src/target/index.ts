@@ -101,7 +101,7 @@ async function detect(dir: string, o: RunOptions, log: (s: string) => void): Pro
   if (found.unrestorable && !hasSource) {
     throw new UsageError(
       `${dir} cannot be built on this machine: ${found.unrestorable}. The image build restores from the same source and would fail the same way, in every seed`,
-      'pin the package to a version the source serves (the error names it), or run where the NuGet source has it; the source is the one `dotnet nuget list source` shows',
+      'change the reference the error names to a package version the source serves, or run where the NuGet source (`dotnet nuget list source`) has it',
     );
   }
   if (found.unrestorable) log(`warning: ${found.unrestorable} (the repository's own nuget.config names its sources: the image build may still restore)`);

@@ -150,7 +150,7 @@ test('a project that does not restore from the source as it is: detection says s
   for (const [cmd, args] of [['git', ['init', '-q']], ['git', ['add', '-A']], ['git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x']]] as const) await execa(cmd, [...args], { cwd: dir });
   await assert.rejects(
     loadTarget({ repo: dir } as RunOptions),
-    (e: Error) => e instanceof UsageError && /cannot be built on this machine: .*NU1102.*would fail the same way/.test(e.message) && /pin the package/.test(e.hint ?? ''),
+    (e: Error) => e instanceof UsageError && /cannot be built on this machine: .*NU1102.*would fail the same way/.test(e.message) && /change the reference the error names/.test(e.hint ?? ''),
   );
 });
 

@@ -218,8 +218,6 @@ async function firstThatRestores(s: Subject, ranked: PackageCandidate[], sources
   const rejected: string[] = [];
   const sandbox = new RestoreSandbox(s.repo, sources, rel(s.repo, path.dirname(s.project)));
   try {
-    const base = await unmodifiedRestore(s, sandbox, target);
-    if (base.unrestorable) return { reason: `not checked: ${base.unrestorable}`, unrestorable: base.unrestorable };
     for (const c of ranked.slice(0, MAX_RESTORE_CANDIDATES)) {
       s.log(`detect: restoring with ${describe(c)}`);
       const r = await sandbox.tryEdit(editFor(c), rel(s.repo, target), s.projectRel, c.id, c.bump.to);
@@ -241,16 +239,30 @@ async function firstThatRestores(s: Subject, ranked: PackageCandidate[], sources
 const PACKAGE_NOT_ON_SOURCE = new Set(['NU1101', 'NU1102', 'NU1103']);
 
 /**
- * Before any bump: does the project restore as it is (what every seed builds)? If not, for
- * want of a package or version on the source, the image build (which restores from the same
- * source) cannot succeed either, whatever the bump.
+ * Does the project restore as it is (what every seed builds), from this machine's sources?
+ * If not, for want of a package or version on the source (NU1101–NU1103: a package, an SDK
+ * targeting pack), the image build (which restores from the same source) cannot succeed
+ * either. Any other failure is only noted.
  */
-async function unmodifiedRestore(s: Subject, sandbox: RestoreSandbox, target: string): Promise<{ unrestorable?: string }> {
-  s.log('detect: restoring the unmodified project');
-  const r = await sandbox.restore(rel(s.repo, target));
-  s.notes.push(`restore check: the unmodified project ${r.ok ? r.detail : `does not restore (${r.detail})`}`);
-  if (r.ok || !r.codes.some((c) => PACKAGE_NOT_ON_SOURCE.has(c))) return {};
-  return { unrestorable: `\`dotnet restore ${rel(s.repo, target)}\` of the unmodified repository fails on this machine's NuGet source: ${r.detail}` };
+async function checkUnmodified(s: Subject): Promise<{ unrestorable?: string }> {
+  let sources: string[];
+  try {
+    sources = await discoverNugetSources(os.homedir());
+  } catch {
+    return {};
+  }
+  if (sources.length === 0) return {};
+  const target = s.restoreTarget ?? s.project;
+  s.log(`detect: restoring the unmodified project (\`dotnet restore ${rel(s.repo, target)}\`)`);
+  const sandbox = new RestoreSandbox(s.repo, sources, rel(s.repo, path.dirname(s.project)));
+  try {
+    const r = await sandbox.restore(rel(s.repo, target));
+    s.notes.push(`restore check: the unmodified project ${r.ok ? r.detail : `does not restore (${r.detail})`}`);
+    if (r.ok || !r.codes.some((c) => PACKAGE_NOT_ON_SOURCE.has(c))) return {};
+    return { unrestorable: `\`dotnet restore ${rel(s.repo, target)}\` of the unmodified repository fails on this machine's NuGet source (${sources.join(', ')}): ${r.detail}` };
+  } finally {
+    sandbox.dispose();
+  }
 }
 
 async function detectDependencyChange(s: Subject): Promise<Found<{ edit: Edit; description: string }>> {
@@ -289,7 +301,8 @@ export async function detectDotnetScenarios(repoDir: string, opts: DetectOptions
     return { ok: false, problems: subject.problems, suggestion: buildSuggestion({ dockerfile: opts.dockerfile, context, ...(subject.project ? { project: subject.project } : {}) }) };
   }
   const code = detectCodeChange(subject);
-  const dep = await detectDependencyChange(subject);
+  const base = subject.verify ? await checkUnmodified(subject) : {};
+  const dep: Found<{ edit: Edit; description: string }> = base.unrestorable ? { reason: `not checked: ${base.unrestorable}`, unrestorable: base.unrestorable } : await detectDependencyChange(subject);
   const scenarios: Partial<Record<DetectedScenario, ScenarioSpec>> = {};
   const skipped: SkippedScenario[] = [];
   const unrestorable = 'unrestorable' in dep && dep.unrestorable ? { unrestorable: dep.unrestorable } : {};
