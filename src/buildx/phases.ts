@@ -89,7 +89,8 @@ export function layerTransfers(statuses: readonly Status[], kindOf: ReadonlyMap<
     if (!st.started) continue;
     const digest = (LAYER.exec(st.id) as RegExpExecArray)[1] as string;
     const start = st.started.getTime();
-    const end = (st.completed ?? st.started).getTime();
+    // (A download is sometimes never marked completed: its last update is its end.)
+    const end = (st.completed ?? st.updated ?? st.started).getTime();
     if (end <= start) continue;
     const phase = baseLayers?.has(digest) || kindOf.get(st.vertex) === 'base' ? 'base-pull' : 'cache-import';
     const size = sizes.get(digest);

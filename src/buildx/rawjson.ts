@@ -63,6 +63,8 @@ export interface Status {
   current?: number;
   started?: Date;
   completed?: Date;
+  /** The last update's time: where BuildKit never sent `completed` (a download it reported at current = total and then went quiet on), its end. */
+  updated?: Date;
 }
 
 export interface ParsedProgress {
@@ -202,6 +204,7 @@ export class RawJsonParser {
       if (typeof raw.current === 'number') st.current = raw.current;
       if (raw.started) st.started = new Date(raw.started);
       if (raw.completed) st.completed = new Date(raw.completed);
+      if (raw.timestamp) st.updated = new Date(raw.timestamp);
     }
     for (const log of status.logs ?? []) {
       if (!log.data) continue;

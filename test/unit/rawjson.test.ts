@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { RawJsonParser, parseRawJson, splitJsonObjects } from '../../src/buildx/rawjson.ts';
 import { classify, failingLog, subtractIntervals, summarize, unionMs } from '../../src/buildx/record.ts';
@@ -74,6 +75,19 @@ test('layer downloads running at once share the time by their average rates, and
   assert.equal(p.spanMs, 16_000);
   assert.equal(p.unattributedMs, 0);
   assert.equal(p.transferMsIn.get('v1'), 14_000);
+});
+
+test('a layer download BuildKit never marks completed ends at its last update, not at its start', () => {
+  // Recorded: the .NET sample's seed under registry-min (2026-12-02): the SDK's 194 MB layer
+  // reached current = total at +24.9 s and got no `completed`; its extraction began at +25.0 s.
+  const p = parseRawJson(gunzipSync(readFileSync(path.join(projectRoot, 'test', 'fixtures', 'rawjson', 'dotnet-seed-download-never-completed.rawjson.gz'))).toString('utf8'));
+  const layer = p.statuses.find((st) => st.id.startsWith('sha256:cbc09cef'));
+  assert.ok(layer && layer.started && layer.updated && layer.completed === undefined && layer.current === layer.total);
+  assert.equal(layer.updated.getTime() - layer.started.getTime(), 24_901);
+  const s = summarize(p);
+  // Before: the download counted as an instant, leaving 7.1 s of the 87.5 s span unattributed.
+  assert.ok(s.unattributedMs < 500, `unattributed ${s.unattributedMs} ms`);
+  assert.ok((s.phases['base-pull'] ?? 0) > 30_000, `base-pull ${s.phases['base-pull']} ms`);
 });
 
 test('phases partition the span: overlapping vertices count once, by priority, and gaps stay unattributed', () => {
