@@ -160,12 +160,8 @@ export function checkBuild(model: DockerfileModel, summary: StepSummary, buildxW
   if (missing.length) problems.push(`${missing.length} of ${expected} expected steps have no vertex: ${missing.slice(0, 3).join('; ')}${missing.length > 3 ? ' …' : ''}`);
   if (unexpected.length) problems.push(`${unexpected.length} instruction vertices the Dockerfile does not explain: ${unexpected.slice(0, 3).join('; ')}${unexpected.length > 3 ? ' …' : ''}`);
 
-  let sumMs = 0;
-  for (const [p, v] of Object.entries(summary.phases)) if (!HARNESS_PHASES.includes(p as PhaseName)) sumMs += v ?? 0;
-  const toleranceMs = phaseToleranceMs(summary.spanMs);
-  const unattributedMs = Math.max(0, summary.spanMs - sumMs);
-  if (unattributedMs > toleranceMs) problems.push(`phases cover ${(sumMs / 1000).toFixed(1)} s of BuildKit's ${(summary.spanMs / 1000).toFixed(1)} s span: ${(unattributedMs / 1000).toFixed(1)} s unattributed (tolerance ${(toleranceMs / 1000).toFixed(1)} s)`);
-  if (sumMs > summary.spanMs + Object.keys(summary.phases).length) problems.push(`phases add up to ${sumMs} ms, more than BuildKit's span of ${summary.spanMs} ms`);
+  const coverage = phaseCoverage(summary);
+  problems.push(...coverage.problems);
   if (buildxWallMs !== undefined && summary.spanMs > buildxWallMs + 250) problems.push(`BuildKit's span (${summary.spanMs} ms) exceeds the buildx process's wall time (${Math.round(buildxWallMs)} ms)`);
   for (const s of summary.steps) {
     if (!s.cached || s.kind !== 'instruction' || s.durationMs === null) continue;
@@ -175,7 +171,24 @@ export function checkBuild(model: DockerfileModel, summary: StepSummary, buildxW
   return {
     ok: problems.length === 0,
     instructions: { expected, accounted, missing, unexpected, skippedStages: model.skipped, counted, cached },
-    phases: { sumMs, spanMs: summary.spanMs, unattributedMs, toleranceMs: Math.round(toleranceMs) },
+    phases: coverage.phases,
     problems,
   };
+}
+
+const COVERAGE_PROBLEM = /^phases (cover|add up to) /;
+
+/** A problem phaseCoverage reports (for results whose phases are recomputed from their logs). */
+export const isCoverageProblem = (problem: string): boolean => COVERAGE_PROBLEM.test(problem);
+
+/** Do the phases cover BuildKit's span, but for the tolerance, and never add up to more? */
+export function phaseCoverage(summary: Pick<StepSummary, 'phases' | 'spanMs'>): { phases: BuildCheck['phases']; problems: string[] } {
+  const problems: string[] = [];
+  let sumMs = 0;
+  for (const [p, v] of Object.entries(summary.phases)) if (!HARNESS_PHASES.includes(p as PhaseName)) sumMs += v ?? 0;
+  const toleranceMs = phaseToleranceMs(summary.spanMs);
+  const unattributedMs = Math.max(0, summary.spanMs - sumMs);
+  if (unattributedMs > toleranceMs) problems.push(`phases cover ${(sumMs / 1000).toFixed(1)} s of BuildKit's ${(summary.spanMs / 1000).toFixed(1)} s span: ${(unattributedMs / 1000).toFixed(1)} s unattributed (tolerance ${(toleranceMs / 1000).toFixed(1)} s)`);
+  if (sumMs > summary.spanMs + Object.keys(summary.phases).length) problems.push(`phases add up to ${sumMs} ms, more than BuildKit's span of ${summary.spanMs} ms`);
+  return { phases: { sumMs, spanMs: summary.spanMs, unattributedMs, toleranceMs: Math.round(toleranceMs) }, problems };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseRawJson } from '../buildx/rawjson.ts';
 import { summarize } from '../buildx/record.ts';
+import { isCoverageProblem, phaseCoverage } from '../buildx/check.ts';
 import { median } from './stats.ts';
 import { slug } from '../paths.ts';
 import type { BuildRecord, Phases, Results } from './types.ts';
@@ -42,6 +43,12 @@ export function rephase(results: Results, dir: string, baseLayers: ReadonlySet<s
     for (const p of HARNESS_PHASES) if (rec.phases[p] !== undefined) kept[p] = rec.phases[p];
     rec.phases = { ...kept, ...s.phases };
     rec.bytesPulled = s.bytesPulled;
+    // The self-check's phase coverage follows the phases; its other findings stand.
+    if (rec.check) {
+      const coverage = phaseCoverage(s);
+      const problems = [...rec.check.problems.filter((p) => !isCoverageProblem(p)), ...coverage.problems];
+      rec.check = { ...rec.check, phases: coverage.phases, problems, ok: problems.length === 0 };
+    }
     updated++;
   };
   for (const [mode, sd] of Object.entries(results.seeds)) apply(sd, `seed-${mode}`);
