@@ -4,6 +4,7 @@
  * (the engine is ours). System engine: never wipe it; builds go to a throwaway
  * docker-container builder instead, created and removed per build.
  */
+import http from 'node:http';
 import { docker, type Engine } from './index.ts';
 
 export interface FreshBuilder {
@@ -36,18 +37,61 @@ export function startEarlyWipe(engine: Engine): EarlyWipe {
   };
 }
 
+/** GET on the engine's API over its unix socket: ~10 ms, where a docker CLI call costs ~0.3 s of process start. */
+function apiGet(engine: Engine, urlPath: string): Promise<unknown> {
+  const host = engine.env.DOCKER_HOST ?? '';
+  if (!host.startsWith('unix://')) return Promise.reject(new Error(`not a unix socket: ${host}`));
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: host.slice('unix://'.length), path: urlPath, method: 'GET', timeout: 15_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET ${urlPath}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
+        try {
+          resolve(JSON.parse(body));
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${urlPath}: no answer in 15 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const count = (x: unknown): number => (Array.isArray(x) ? x.length : Number.NaN);
+
+/** Containers, images and build cache records, from the engine's API (as `ps -a`, `images -a`, `buildx du`). */
+async function leftoverCounts(engine: Engine): Promise<Record<string, number>> {
+  const [containers, images, df] = await Promise.all([
+    apiGet(engine, '/containers/json?all=1'),
+    apiGet(engine, '/images/json?all=1'),
+    apiGet(engine, '/system/df?type=build-cache'),
+  ]);
+  const counts = { containers: count(containers), images: count(images), 'build cache records': count((df as { BuildCache?: unknown } | null)?.BuildCache ?? []) };
+  if (Object.values(counts).some(Number.isNaN)) throw new Error(`unexpected answers from the engine's API: ${JSON.stringify(counts)}`);
+  return counts;
+}
+
+/** The same counts through the docker CLI, where the API cannot be reached directly. */
+async function leftoverCountsCli(engine: Engine): Promise<Record<string, number>> {
+  const lines = async (args: string[]): Promise<number> => (await docker(engine, args)).stdout.split('\n').filter((l) => l.trim()).length;
+  const [containers, images, cache] = await Promise.all([lines(['ps', '-aq']), lines(['images', '-aq']), lines(['buildx', 'du', '--format', 'json'])]);
+  return { containers, images, 'build cache records': cache };
+}
+
 /**
  * What is left on the embedded engine that a build could reuse: containers, images, build
  * cache records. Empty is the proof that a job starts fresh; it is checked before every
- * build whose wipe ran early (about 0.4 s, alongside the job's starting state). Build
- * history is not listed: `buildx history ls` can crash this engine's BuildKit (a nil event
- * in filterHistoryEvents, moby/buildkit#6598, #6614); the wipe removes it, and a history
+ * build whose wipe ran early (alongside the job's starting state). Build history is not
+ * listed: `buildx history ls` can crash this engine's BuildKit (a nil event in
+ * filterHistoryEvents, moby/buildkit#6598, #6614); the wipe removes it, and a history
  * record is not a cache a build can reuse.
  */
 export async function engineLeftovers(engine: Engine): Promise<string[]> {
-  const lines = async (args: string[]): Promise<number> => (await docker(engine, args)).stdout.split('\n').filter((l) => l.trim()).length;
-  const [containers, images, cache] = await Promise.all([lines(['ps', '-aq']), lines(['images', '-aq']), lines(['buildx', 'du', '--format', 'json'])]);
-  const left = { containers, images, 'build cache records': cache };
+  const left = await leftoverCounts(engine).catch(() => leftoverCountsCli(engine));
   return Object.entries(left).filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
 }
 

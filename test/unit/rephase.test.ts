@@ -4,8 +4,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../src/paths.ts';
 import { rawLogName, rephase } from '../../src/results/rephase.ts';
-import type { BuildCheck } from '../../src/buildx/check.ts';
-import type { Results } from '../../src/results/types.ts';
+import type { BuildCheck, Results } from '../../src/results/types.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 // Recorded: the .NET sample's seed under registry-min whose SDK layer download BuildKit never
