@@ -6,25 +6,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheHome, runtimeDir } from '../paths.ts';
 import { run } from '../proc.ts';
 import { CachebenchError, tail } from '../errors.ts';
 import { provisionEngine, type ProvisionedEngine } from './provision.ts';
-
-export const DEFAULT_REGISTRY_PORT = 5765;
-
-export function registryPort(): number {
-  const p = Number(process.env.CACHEBENCH_REGISTRY_PORT ?? DEFAULT_REGISTRY_PORT);
-  if (!Number.isInteger(p) || p < 1 || p > 65535) {
-    throw new CachebenchError(`CACHEBENCH_REGISTRY_PORT=${process.env.CACHEBENCH_REGISTRY_PORT} is not a port`, {
-      exitCode: 2,
-      hint: 'set it to a free TCP port between 1 and 65535',
-    });
-  }
-  return p;
-}
+import { portInUse, portStaysTaken, registryPort } from './registry-port.ts';
 
 export interface EmbeddedLayout {
   binDir: string;
@@ -140,36 +127,6 @@ export function registryConfigYaml(address: string, storage: string): string {
   ].join('\n');
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-/**
- * Whether the port is still taken after a few seconds: a registry that was just killed
- * keeps accepting connections on its listening socket until the kernel has torn the
- * process down (seen when the registry is SIGKILLed mid-run and restarted at once).
- */
-async function portStaysTaken(port: number, waitMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + waitMs;
-  while (await portTaken(port)) {
-    if (Date.now() >= deadline) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
-
-export function portTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: '127.0.0.1', port });
-    sock.setTimeout(1000);
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('timeout', () => {
-      sock.destroy();
-      resolve(false);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
 
 export async function registryReady(address: string): Promise<boolean> {
   try {
@@ -215,12 +172,7 @@ export interface StartResult {
 export async function startEmbedded(log: (s: string) => void = () => {}): Promise<StartResult> {
   // Before any download: the registry's port must be ours to take.
   const address = `127.0.0.1:${registryPort()}`;
-  if (!pidAlive(layout().registryPid) && (await portStaysTaken(registryPort()))) {
-    throw new CachebenchError(`the registry address ${address} is already in use by another program`, {
-      exitCode: 2,
-      hint: 'stop that program, or choose another port with CACHEBENCH_REGISTRY_PORT=PORT',
-    });
-  }
+  if (!pidAlive(layout().registryPid) && (await portStaysTaken(registryPort()))) throw await portInUse(address);
   const provisioned = await provisionEngine(log);
   const l = layout(provisioned.binDir);
   const started = performance.now();

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { run, type CommandResult, type RunOptions } from '../proc.ts';
 import { CachebenchError } from '../errors.ts';
-import { embeddedEnv, embeddedStatus, layout, registryPort, registryReady, startEmbedded, stopEmbedded } from './embedded.ts';
+import { embeddedEnv, embeddedStatus, layout, registryReady, startEmbedded, stopEmbedded } from './embedded.ts';
+import { registryPort } from './registry-port.ts';
 import { lockEngine, otherLiveUsers, registerUser, unregisterUser } from './lock.ts';
 import { readProvisioned, versionAtLeast } from './provision.ts';
 

@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { projectRoot } from '../../src/paths.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { cachebenchHomeOf } from '../../src/engine/registry-port.ts';
 
 const cli = path.join(projectRoot, 'bench', 'cachebench.mjs');
 const tmp = () => tempDir('cb-bad-');
@@ -100,4 +101,30 @@ test('a registry address already in use is diagnosed before anything is download
     server.close();
   }
   await expectBad(['engine', 'start'], /CACHEBENCH_REGISTRY_PORT=99999 is not a port/, { CACHEBENCH_HOME: home, CACHEBENCH_REGISTRY_PORT: '99999' });
+});
+
+test('a registry port held by another checkout\'s engine is named as such, with how to stop it', async () => {
+  // A stand-in for the other checkout's registry: node, linked to where cachebench keeps its registry binary.
+  const otherHome = tmp();
+  const exe = path.join(otherHome, 'engine', 'bin', 'docker-registry');
+  mkdirSync(path.dirname(exe), { recursive: true });
+  linkSync(process.execPath, exe);
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const holder = execa(exe, ['-e', `require('node:net').createServer((s) => s.end()).listen(${port}, '127.0.0.1', () => console.log('listening'))`]);
+  try {
+    await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
+    await expectBad(['engine', 'start'], new RegExp(`in use by the engine of another cachebench checkout \\(registry pid \\d+, cache home ${otherHome}\\)[\\s\\S]*CACHEBENCH_HOME=${otherHome} node bench/cachebench.mjs engine stop`), { CACHEBENCH_HOME: tmp(), CACHEBENCH_REGISTRY_PORT: String(port) });
+  } finally {
+    holder.kill();
+    await holder.catch(() => undefined);
+  }
+
+  assert.equal(cachebenchHomeOf('/tmp/other/.cache/cachebench/engine/bin/docker-registry'), '/tmp/other/.cache/cachebench');
+  assert.equal(cachebenchHomeOf('/srv/cb/engine/bin/docker-registry (deleted)'), '/srv/cb');
+  assert.equal(cachebenchHomeOf('/usr/bin/docker-registry'), undefined);
+  assert.equal(cachebenchHomeOf('/usr/bin/python3'), undefined);
+  assert.equal(cachebenchHomeOf(''), undefined);
 });
