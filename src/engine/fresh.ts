@@ -4,8 +4,8 @@
  * (the engine is ours). System engine: never wipe it; builds go to a throwaway
  * docker-container builder instead, created and removed per build.
  */
-import http from 'node:http';
 import { docker, type Engine } from './index.ts';
+import { engineGet, unixSocketOf } from './api.ts';
 
 export interface FreshBuilder {
   /** `--builder` for buildx, if not the engine's default. */
@@ -37,28 +37,11 @@ export function startEarlyWipe(engine: Engine): EarlyWipe {
   };
 }
 
-/** GET on the engine's API over its unix socket: ~10 ms, where a docker CLI call costs ~0.3 s of process start. */
-function apiGet(engine: Engine, urlPath: string): Promise<unknown> {
-  const host = engine.env.DOCKER_HOST ?? '';
-  if (!host.startsWith('unix://')) return Promise.reject(new Error(`not a unix socket: ${host}`));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: host.slice('unix://'.length), path: urlPath, method: 'GET', timeout: 15_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`GET ${urlPath}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
-        try {
-          resolve(JSON.parse(body));
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${urlPath}: no answer in 15 s`)));
-    req.on('error', reject);
-    req.end();
-  });
+/** GET on the engine's API, parsed as JSON. */
+async function apiGet(engine: Engine, urlPath: string): Promise<unknown> {
+  const socket = unixSocketOf(engine.env.DOCKER_HOST);
+  if (!socket) throw new Error(`not a unix socket: ${engine.env.DOCKER_HOST}`);
+  return JSON.parse(await engineGet(socket, urlPath));
 }
 
 const count = (x: unknown): number => (Array.isArray(x) ? x.length : Number.NaN);
