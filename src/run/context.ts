@@ -148,21 +148,22 @@ export async function reviveEngine(ctx: Context, when: string): Promise<boolean>
  * make sure the engine and registry answer, and run `setup` (copy the job's starting
  * state, make the builder fresh). An engine or registry that dies before or during the
  * setup is restarted and the setup retried once; the lock is released on failure.
+ * `setup` learns whether a restart came first: work it began before then is void.
  */
-export async function prepareBuild(ctx: Context, setup: () => Promise<FreshBuilder>): Promise<{ lock: EngineLock | undefined; fresh: FreshBuilder }> {
-  if (ctx.engine.kind !== 'embedded') return { lock: undefined, fresh: await setup() };
+export async function prepareBuild(ctx: Context, setup: (restarted: boolean) => Promise<FreshBuilder>): Promise<{ lock: EngineLock | undefined; fresh: FreshBuilder }> {
+  if (ctx.engine.kind !== 'embedded') return { lock: undefined, fresh: await setup(false) };
   await settleEngine(ctx);
   const lock = await lockEngine({
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onWait: (pid) => ctx.progress.log(`waiting for another cachebench run (pid ${pid.trim()}) to finish its build on the shared engine`),
   });
   try {
-    await reviveEngine(ctx, 'before the next build');
+    const restarted = await reviveEngine(ctx, 'before the next build');
     try {
-      return { lock, fresh: await setup() };
+      return { lock, fresh: await setup(restarted) };
     } catch (err) {
       if (!(await reviveEngine(ctx, `while preparing the build (${(err as Error).message.split('\n')[0]})`))) throw err;
-      return { lock, fresh: await setup() };
+      return { lock, fresh: await setup(true) };
     }
   } catch (err) {
     lock.release();

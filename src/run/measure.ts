@@ -80,13 +80,14 @@ export async function measure(ctx: Context, cell: Cell, mode: CacheMode, s: Seed
     before = new Map([...(await blobSet(refs.parent)), ...(s.cacheRef ? await blobSet(refs.cache) : [])]);
     prepareMs = performance.now() - t;
   };
-  // The starting state is copied while the previous job's wipe may still run; a retried
-  // setup (the engine or registry restarted) copies it again.
+  // The starting state is copied while the previous job's wipe may still run; after a
+  // restart of the engine or registry (it may have failed against the dead one) it is
+  // copied again.
   let copying: Promise<void> | undefined = startingState();
   copying.catch(() => undefined);
   const preparing = performance.now();
-  const { lock, fresh } = await prepareBuild(ctx, async () => {
-    const state = copying ?? startingState();
+  const { lock, fresh } = await prepareBuild(ctx, async (restarted) => {
+    const state = copying && !restarted ? copying : (copying ?? Promise.resolve()).catch(() => undefined).then(startingState);
     copying = undefined;
     const [, made] = await Promise.all([state, freshBuilder(ctx.engine, `cachebench-${ctx.results.runId}`, ctx.opts.builder, takeEarlyWipe(ctx))]);
     return made;
