@@ -43,11 +43,14 @@ export interface RoundSettings {
   adaptive: Adaptive;
 }
 
-function whole(flag: string, value: string, min: number): number {
+function whole(flag: string, value: string, min: number, max = 1000): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > 1000) throw new UsageError(`${flag}: "${value}" is not a whole number from ${min} to 1000`, `e.g. ${flag} 5`);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag}: "${value}" is not a whole number from ${min} to ${max}`, `e.g. ${flag} 5`);
   return n;
 }
+
+/** The largest shuffle seed: a random one is drawn below it, and any recorded one can be given back. */
+const MAX_SEED = 1_000_000;
 
 /** `45m`, `2h`, `90s`, `1h30m` → ms. */
 export function parseDuration(text: string): number | undefined {
@@ -60,7 +63,7 @@ export function parseDuration(text: string): number | undefined {
 export function parseRoundSettings(v: RoundFlagValues, repetitions: number): RoundSettings {
   const order = (v.order ?? 'interleaved') as Order;
   if (order !== 'interleaved' && order !== 'sequential') throw new UsageError(`--order: "${v.order}" is not interleaved or sequential`);
-  const seed = v.seed !== undefined ? whole('--seed', v.seed, 0) : randomInt(1, 1_000_000);
+  const seed = v.seed !== undefined ? whole('--seed', v.seed, 0, MAX_SEED) : randomInt(1, MAX_SEED);
   const minRuns = v['min-runs'] !== undefined ? whole('--min-runs', v['min-runs'], 1) : repetitions;
   const maxRuns = v['max-runs'] !== undefined ? whole('--max-runs', v['max-runs'], 1) : minRuns;
   if (maxRuns < minRuns) throw new UsageError(`--max-runs ${maxRuns} is below --min-runs ${minRuns}`, 'the maximum must be at least the minimum');

@@ -36,6 +36,7 @@ import { EXPORT_PHASES, IMPORT_PHASES, medianOf, okRuns, phaseSum, summarizeCell
 import { costPerMonth } from './cost.ts';
 import { expectedDifference, expectedTime } from './expected.ts';
 import { expectationFlags, problems } from './flags.ts';
+import { fmtBudget } from './format.ts';
 import { mixCoverage } from './mix-coverage.ts';
 import { compareToNone } from './vs-none.ts';
 
@@ -74,6 +75,16 @@ function costFlags(cost: Results['plan']['cost']): string[] {
   return flags.filter(([, v]) => v !== undefined).map(([f, v]) => `${f} ${v}`);
 }
 
+/** Builds per cell, their order and the shuffle's seed, as the run was given them. */
+function roundFlags(p: Results['plan']): string[] {
+  const a = p.adaptive;
+  const adaptive = a !== undefined && (a.maxRuns > a.minRuns || a.budgetMs !== undefined);
+  const runs = adaptive
+    ? [`--min-runs ${a.minRuns}`, `--max-runs ${a.maxRuns}`, a.targetRmePct !== undefined ? `--target-rme ${a.targetRmePct}%` : '', a.budgetMs !== undefined ? `--budget ${fmtBudget(a.budgetMs)}` : '']
+    : [`--repetitions ${p.repetitions}`];
+  return [...runs, p.order !== 'interleaved' ? '--order sequential' : '', p.seed !== undefined ? `--seed ${p.seed}` : ''].filter(Boolean);
+}
+
 /** The command that repeats this run (same plan, same mix, same cost settings). */
 export function reproduceCommand(results: Results): string {
   const p = results.plan;
@@ -85,7 +96,7 @@ export function reproduceCommand(results: Results): string {
     `--scenarios ${p.scenarios.join(',')}`,
     `--modes ${p.modes.join(',')}`,
     `--profile ${p.profile}`,
-    `--repetitions ${p.repetitions}`,
+    ...roundFlags(p),
     mix,
     ...costFlags(p.cost),
   ]

@@ -29,7 +29,9 @@ const PHASE_COLORS: Readonly<Record<string, string>> = {
 };
 
 function subtitle(a: Analysis, results: Results): string {
-  const runs = a.minRuns <= 1 ? '1 build per cell, no CI' : `${results.plan.repetitions} builds per cell`;
+  const measured = a.scenarios.flatMap((s) => s.cells).filter((c) => c.okRuns > 0).map((c) => c.okRuns);
+  const most = measured.length ? Math.max(...measured) : 0;
+  const runs = a.minRuns <= 1 ? '1 build per cell, no CI' : most > a.minRuns ? `${a.minRuns}–${most} builds per cell` : `${a.minRuns} builds per cell`;
   return `fixture ${a.fixture} · ${runs} · network: ${results.environment.networkProfile}`;
 }
 

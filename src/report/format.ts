@@ -1,5 +1,6 @@
 /** Number formatting shared by the text exporters (Markdown, HTML): one place for units. Pure. */
 import { fmtMs } from '../progress.ts';
+import type { Results } from '../results/types.ts';
 
 export { fmtMs };
 
@@ -78,4 +79,23 @@ export function fmtWeight(w: number): string {
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** What the run's plan says about builds per cell, e.g. "3 repetitions" or "3–10 builds (adaptive, budget 50 min)". */
+export function buildsPerCellText(plan: Results['plan']): string {
+  const a = plan.adaptive;
+  const adaptive = a !== undefined && (a.maxRuns > a.minRuns || a.budgetMs !== undefined);
+  if (!adaptive) return `${plan.repetitions} repetition${plan.repetitions === 1 ? '' : 's'}`;
+  const range = a.maxRuns > a.minRuns ? `${a.minRuns}–${a.maxRuns} builds` : `${a.minRuns} build${a.minRuns === 1 ? '' : 's'}`;
+  const rules = [a.targetRmePct !== undefined ? `target margin of error ${a.targetRmePct}%` : '', a.budgetMs !== undefined ? `budget ${fmtBudget(a.budgetMs)}` : ''].filter(Boolean);
+  return `${range} (adaptive${rules.length ? `: ${rules.join(', ')}` : ''})`;
+}
+
+/** A duration as `--budget` reads it back: 50m, 1h30m, 90s. */
+export function fmtBudget(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${rest || s === 0 ? `${rest}s` : ''}`;
 }

@@ -10,6 +10,7 @@
  * (docs/STATISTICS.md).
  */
 import type { Results } from '../results/types.ts';
+import { buildsPerCellText } from './format.ts';
 
 export interface MeanBar {
   /** The category, e.g. `code-change / local`. */
@@ -124,7 +125,7 @@ export function runChartLines(results: Results): string[] {
   const { bars, missing } = runBars(results);
   const block = renderMeanChart({ title: `Mean build time per cell: ${results.plan.fixture}`, bars, barName: 'mean' });
   if (!block) return [];
-  const caption = [`Bars: the mean wall time of each cell's successful builds, in seconds (n = ${results.plan.repetitions} planned per cell).`];
+  const caption = [`Bars: the mean wall time of each cell's successful builds, in seconds (planned per cell: ${buildsPerCellText(results.plan)}).`];
   if (missing.length) caption.push(`No bar (no successful build): ${missing.join(', ')}.`);
   return [block, '', caption.join(' '), ''];
 }

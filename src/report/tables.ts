@@ -4,7 +4,7 @@
  */
 import type { Results } from '../results/types.ts';
 import { BASELINE_MODE, type Analysis, type CellSummary, type ModeAnalysis, type ScenarioAnalysis } from './analysis.ts';
-import { fmtBytes, fmtCost, fmtPct, fmtRange, fmtS, fmtWeight } from './format.ts';
+import { buildsPerCellText, fmtBytes, fmtCost, fmtPct, fmtRange, fmtS, fmtWeight } from './format.ts';
 
 /**
  * The hook for the baseline comparison (written by the compare module): anything with a
@@ -98,7 +98,7 @@ export function environmentRows(results: Results): Array<[string, string]> {
   ];
   for (const [arg, img] of Object.entries(e.baseImages)) rows.push([`Base image ${arg}`, `${img.ref} @ ${img.digest}`]);
   rows.push(
-    ['Plan', `${p.scenarios.length} scenarios × ${p.modes.length} modes × ${p.repetitions} repetition${p.repetitions === 1 ? '' : 's'} (profile ${p.profile}); every build on a fresh builder`],
+    ['Plan', `${p.scenarios.length} scenarios × ${p.modes.length} modes × ${buildsPerCellText(p)} (profile ${p.profile}); every build on a fresh builder`],
     ['Run', `${results.runId}, ${span}, status ${results.status}`],
     ['Tools', `Node ${e.node}, cachebench ${e.cachebenchVersion}`],
   );

@@ -230,7 +230,7 @@ test('markdown: the answer first, every scenario and mode, the environment, the 
     assert.ok(md.includes(needle), needle);
   }
   for (const h of ['## Expected time for the commit mix', '## Cost per month', '## Seed (parent) builds', '## Cost side', '## Caveats', '## Incomplete or failed cells', '## Harness overhead', '## How to reproduce']) assert.ok(md.includes(h), h);
-  assert.match(md, /npm run bench -- --fixture tiny .*--repetitions 1 --mix code-change=0\.9,dependency-change=0\.05,no-change=0\.05/);
+  assert.match(md, /npm run bench -- --fixture tiny .*--repetitions 1 --order sequential --mix code-change=0\.9,dependency-change=0\.05,no-change=0\.05/);
   assert.match(md, /no CI \(1 repetition\)/);
   assert.match(md, /1\.12 MB/);
   assert.ok(!md.includes('## Comparison with baseline'));
