@@ -54,3 +54,25 @@ test('an adaptive run\'s report states its plan and reproduces it: the rule, the
   assert.match(reproduceCommand({ ...r, plan: fixed }), /--repetitions 3 --order sequential --mix/);
   assert.deepEqual([fmtBudget(90 * 60_000), fmtBudget(45_000), fmtBudget(3_600_000 + 30_000)], ['1h30m', '45s', '1h30s']);
 });
+
+test('compare on the stored runs: the 3-round default run against the adaptive one (5–6 builds a cell), paired by round', async () => {
+  const { loadAndCompare } = await import('../../src/compare/io.ts');
+  const dir = path.join(projectRoot, 'reports', 'overhead');
+  const { comparison } = loadAndCompare(path.join(dir, '2026-12-02-default.results.json'), path.join(dir, '2026-12-03-adaptive-code-change.results.json'));
+  const cc = comparison.cells.filter((c) => c.scenario === 'code-change');
+  assert.equal(cc.length, 5);
+  const noneN = cc.find((c) => c.mode === 'none')?.current?.n ?? 0;
+  for (const c of cc) {
+    assert.equal(c.baseline?.n, 3, c.id);
+    assert.ok(c.current && c.current.n >= 5, c.id);
+    assert.ok(c.changePct !== null && Number.isFinite(c.changePct) && c.changeCi95Pct?.every(Number.isFinite), c.id);
+    if (c.mode !== 'none') {
+      assert.equal(c.reference?.method, 'paired', c.id);
+      // Pairs are the rounds in which both the mode and none built: none stopped after 5.
+      assert.deepEqual(c.reference?.pairs, { baseline: 3, current: Math.min(c.current.n, noneN) }, c.id);
+    }
+  }
+  // The scenarios only the default run measured are missing on one side, not failed.
+  assert.ok(comparison.cells.filter((c) => c.scenario !== 'code-change').every((c) => c.current === null && c.verdict === 'missing-in-current'));
+  assert.equal(comparison.exitCode, 0);
+});
