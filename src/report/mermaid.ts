@@ -125,7 +125,7 @@ export function runChartLines(results: Results): string[] {
   const { bars, missing } = runBars(results);
   const block = renderMeanChart({ title: `Mean build time per cell: ${results.plan.fixture}`, bars, barName: 'mean' });
   if (!block) return [];
-  const caption = [`Bars: the mean wall time of each cell's successful builds, in seconds (planned per cell: ${buildsPerCellText(results.plan)}).`];
+  const caption = [`Bars: the mean wall time of each cell's successful builds, in seconds; planned per cell: ${buildsPerCellText(results.plan)}.`];
   if (missing.length) caption.push(`No bar (no successful build): ${missing.join(', ')}.`);
   return [block, '', caption.join(' '), ''];
 }

@@ -98,7 +98,7 @@ export function environmentRows(results: Results): Array<[string, string]> {
   ];
   for (const [arg, img] of Object.entries(e.baseImages)) rows.push([`Base image ${arg}`, `${img.ref} @ ${img.digest}`]);
   rows.push(
-    ['Plan', `${p.scenarios.length} scenarios × ${p.modes.length} modes × ${buildsPerCellText(p)} (profile ${p.profile}); every build on a fresh builder`],
+    ['Plan', `${p.scenarios.length} scenarios × ${p.modes.length} modes × ${buildsPerCellText(p)}, profile ${p.profile}; every build on a fresh builder`],
     ['Run', `${results.runId}, ${span}, status ${results.status}`],
     ['Tools', `Node ${e.node}, cachebench ${e.cachebenchVersion}`],
   );
