@@ -117,6 +117,9 @@ export interface Partition {
   spanMs: number;
   /** Time inside the span that no known activity covered. */
   unattributedMs: number;
+  /** How many separate stretches that time falls into, and the longest (BuildKit's pauses between vertices are many and short). */
+  unattributedGaps: number;
+  longestGapMs: number;
   /** Per vertex digest: how much of its own interval was a layer transfer. */
   transferMsIn: Map<string, number>;
 }
@@ -134,7 +137,7 @@ function cacheMatching(spans: ReadonlyArray<{ v: Vertex; s: number; e: number; k
 /** Splits BuildKit's span among the phases; see the module comment for the rules. */
 export function partition(vertexes: readonly Vertex[], kindOf: ReadonlyMap<string, StepKind>, transfers: readonly Transfer[]): Partition {
   const timed = vertexes.filter((v) => v.started);
-  if (timed.length === 0) return { phases: {}, spanMs: 0, unattributedMs: 0, transferMsIn: new Map() };
+  if (timed.length === 0) return { phases: {}, spanMs: 0, unattributedMs: 0, unattributedGaps: 0, longestGapMs: 0, transferMsIn: new Map() };
   const spans = timed.map((v) => ({ v, s: (v.started as Date).getTime(), e: (v.completed ?? v.started as Date).getTime(), phase: PHASE_OF[kindOf.get(v.digest) ?? 'other'] }));
   const t0 = Math.min(...spans.map((x) => x.s));
   const t1 = Math.max(...spans.map((x) => x.e));
@@ -147,6 +150,14 @@ export function partition(vertexes: readonly Vertex[], kindOf: ReadonlyMap<strin
   const add = (p: PhaseName, d: number) => ms.set(p, (ms.get(p) ?? 0) + d);
   const transferMsIn = new Map<string, number>();
   let unattributed = 0;
+  const gaps: number[] = [];
+  let gapEnd: number | undefined;
+  const unattribute = (a: number, b: number): void => {
+    unattributed += b - a;
+    if (gapEnd === a) gaps[gaps.length - 1] = (gaps.at(-1) as number) + (b - a);
+    else gaps.push(b - a);
+    gapEnd = b;
+  };
   for (let k = 0; k + 1 < points.length; k++) {
     const a = points[k] as number;
     const b = points[k + 1] as number;
@@ -162,9 +173,9 @@ export function partition(vertexes: readonly Vertex[], kindOf: ReadonlyMap<strin
     const phase = VERTEX_PRIORITY.find((p) => covering.some((x) => x.phase === p));
     if (phase) add(phase, d);
     else if (matching && a >= matching[0] && b <= matching[1]) add('cache-import', d);
-    else unattributed += d;
+    else unattribute(a, b);
   }
   const phases: Phases = {};
   for (const [p, v] of ms) phases[p] = Math.round(v);
-  return { phases, spanMs: t1 - t0, unattributedMs: unattributed, transferMsIn };
+  return { phases, spanMs: t1 - t0, unattributedMs: unattributed, unattributedGaps: gaps.length, longestGapMs: gaps.length ? Math.max(...gaps) : 0, transferMsIn };
 }

@@ -23,6 +23,9 @@ export interface StepSummary {
   spanMs: number;
   /** Span time no known activity covered (phases + this = span). */
   unattributedMs: number;
+  /** How many separate stretches the unattributed time falls into, and the longest. */
+  unattributedGaps: number;
+  longestGapMs: number;
   /** Per step name: how much of its time was a layer download or extraction. */
   transferMs: Map<string, number>;
   /** Bytes of layers BuildKit downloaded (base image and imported cache), and how many layers. */
@@ -94,6 +97,8 @@ export function summarize(progress: ParsedProgress, opts: SummarizeOptions = {})
     totalSteps: counts.total,
     spanMs: part.spanMs,
     unattributedMs: part.unattributedMs,
+    unattributedGaps: part.unattributedGaps,
+    longestGapMs: part.longestGapMs,
     transferMs,
     bytesPulled: pulls.bytes,
     layersPulled: pulls.layers,

@@ -54,7 +54,7 @@ export function selfCheckText(s: SelfCheckSummary): string {
   if (s.checked === 0) return 'No build carries a self-check (results recorded before it existed, or no build succeeded).';
   const skipped = s.skippedStages.length ? ` Stages the target does not build: ${s.skippedStages.join(', ')}.` : '';
   const worst = Math.max(...s.rows.map((r) => (r.spanMs ? r.unattributedMs / r.spanMs : 0)));
-  const what = `Each successful build was checked against its Dockerfile: every numbered step of the stages the target needs appears exactly once among BuildKit's vertices, and the phases cover BuildKit's span but for max(1 s, 5%) (largest unattributed share here: ${(worst * 100).toFixed(1)}%).${skipped}`;
+  const what = `Each successful build was checked against its Dockerfile: every numbered step of the stages the target needs appears exactly once among BuildKit's vertices, and the phases cover BuildKit's span but for max(1 s, 5%, 50 ms per pause between vertices) (largest unattributed share here: ${(worst * 100).toFixed(1)}%).${skipped}`;
   if (s.failed.length === 0) return `All ${s.checked} builds passed the self-check. ${what}`;
   return `**${s.failed.length} of ${s.checked} builds failed the self-check**: their step counts or phases cannot be fully explained, so treat their numbers with care (listed below). ${what}`;
 }

@@ -106,6 +106,9 @@ export interface BuildCheck {
     /** Span time that no known activity covered. */
     unattributedMs: number;
     toleranceMs: number;
+    /** How many separate stretches the unattributed time fell into (BuildKit's pauses between vertices), and the longest (absent in older results). */
+    pauses?: number;
+    longestPauseMs?: number;
   };
   /** What failed, in words; empty when ok. */
   problems: string[];

@@ -100,6 +100,32 @@ test('phases partition the span: overlapping vertices count once, by priority, a
   // 100–200 and 5200–5300 no vertex; 6300–6400 a vertex of a kind nobody knows.
   assert.equal(p.unattributedMs, 300);
   assert.equal(p.spanMs, 6400);
+  // Three separate stretches: 100–200, 5200–5300 and 6300–6400.
+  assert.equal(p.unattributedGaps, 3);
+  assert.equal(p.longestGapMs, 100);
+});
+
+test('self-check: many short pauses between vertices are allowed 50 ms each; one long stretch is not', async () => {
+  const { phaseCoverage } = await import('../../src/buildx/check.ts');
+  const at = (ms: number) => new Date(1_000_000 + ms);
+  // 120 instructions of 50 ms, each after a 12 ms pause (as a 100-step build on this machine): 1.4 s unattributed on a 7.4 s span.
+  const chain = Array.from({ length: 120 }, (_, i) => ({ digest: `s${i}`, name: `[${i + 1}/120] RUN echo ${i}`, inputs: [], started: at(i * 62 + 12), completed: at(i * 62 + 62), cached: false, order: i }));
+  const kinds = new Map(chain.map((x) => [x.digest, classify(x.name).kind]));
+  const p = partition(chain, kinds, []);
+  assert.equal(p.unattributedGaps, 119);
+  assert.equal(p.unattributedMs, 119 * 12);
+  const ok = phaseCoverage({ phases: p.phases, spanMs: p.spanMs, unattributedGaps: p.unattributedGaps, longestGapMs: p.longestGapMs });
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.phases.toleranceMs, 119 * 50);
+  assert.equal(ok.phases.pauses, 119);
+  // Without the pauses counted (an older record), the same time is over max(1 s, 5%).
+  assert.equal(phaseCoverage({ phases: p.phases, spanMs: p.spanMs }).problems.length, 1);
+  // The same chain with one 3 s stretch in the middle (a download that never said completed): fails, and says where.
+  const stalled = chain.map((v, i) => (i < 60 ? v : { ...v, started: at(v.started.getTime() - 1_000_000 + 3000), completed: at(v.completed.getTime() - 1_000_000 + 3000) }));
+  const q = partition(stalled, kinds, []);
+  const bad = phaseCoverage({ phases: q.phases, spanMs: q.spanMs, unattributedGaps: q.unattributedGaps, longestGapMs: q.longestGapMs });
+  assert.equal(q.longestGapMs, 3012);
+  assert.match(bad.problems.join(' '), /4\.4 s unattributed in 119 pauses, the longest 3\.0 s \(tolerance 6\.0 s, 1\.0 s for one pause\)/);
 });
 
 test('subtractIntervals leaves only the uncovered parts', () => {
