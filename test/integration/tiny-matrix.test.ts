@@ -143,7 +143,10 @@ test('each build keeps its progress log, and phases recomputed from the logs equ
     assert.equal(again?.runs[0]?.bytesPulled, c.runs[0]?.bytesPulled, c.id);
   }
   // A fresh builder without cache pulls the base image (a CI runner starts empty).
-  for (const c of results.cells.filter((x) => x.mode === 'none')) assert.ok((c.runs[0]?.bytesPulled ?? 0) > 0 && (c.runs[0]?.phases['base-pull'] ?? 0) > 0, `${c.id} pulled the base image`);
+  for (const c of results.cells.filter((x) => x.mode === 'none')) {
+    const r = c.runs[0];
+    assert.ok((r?.bytesPulled ?? 0) > 0 && (r?.phases['base-pull'] ?? 0) > 0, `${c.id} pulled the base image: ${r?.bytesPulled} bytes, phases ${JSON.stringify(r?.phases)}, steps ${JSON.stringify(r?.steps.map((s) => [s.name.split('\n')[0], s.durationMs, s.cached]))}`);
+  }
 });
 
 test('every build passes its self-check: 9 numbered steps (two FROMs share one vertex) accounted, phases cover the span', () => {
