@@ -81,7 +81,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** What the run's plan says about builds per cell, e.g. "3 repetitions" or "3–10 builds (adaptive, budget 50 min)". */
+/** What the run's plan says about builds per cell: "3 repetitions", or "3–10 builds (adaptive: target margin of error 5%, budget 50m)". */
 export function buildsPerCellText(plan: Results['plan']): string {
   const a = plan.adaptive;
   const adaptive = a !== undefined && (a.maxRuns > a.minRuns || a.budgetMs !== undefined);
