@@ -204,11 +204,11 @@ export function phaseCoverage(summary: Pick<StepSummary, 'phases' | 'spanMs'> & 
   const pauses = summary.unattributedGaps ?? 0;
   const toleranceMs = phaseToleranceMs(summary.spanMs, pauses);
   const unattributedMs = Math.max(0, summary.spanMs - sumMs);
-  const where = pauses ? ` in ${pauses} pause${pauses === 1 ? '' : 's'}, the longest ${((summary.longestGapMs ?? 0) / 1000).toFixed(1)} s` : '';
   const longest = summary.longestGapMs ?? 0;
+  const where = pauses ? ` in ${pauses} pause${pauses === 1 ? '' : 's'}, the longest ${(longest / 1000).toFixed(1)} s` : '';
   const limit = longestPauseLimitMs(summary.spanMs);
   if (unattributedMs > toleranceMs || longest > limit) problems.push(`phases cover ${(sumMs / 1000).toFixed(1)} s of BuildKit's ${(summary.spanMs / 1000).toFixed(1)} s span: ${(unattributedMs / 1000).toFixed(1)} s unattributed${where} (tolerance ${(toleranceMs / 1000).toFixed(1)} s${longest > limit ? `, ${(limit / 1000).toFixed(1)} s for one pause` : ''})`);
   if (sumMs > summary.spanMs + Object.keys(summary.phases).length) problems.push(`phases add up to ${sumMs} ms, more than BuildKit's span of ${summary.spanMs} ms`);
-  const gaps = summary.unattributedGaps !== undefined ? { pauses, longestPauseMs: Math.round(summary.longestGapMs ?? 0) } : {};
+  const gaps = summary.unattributedGaps !== undefined ? { pauses, longestPauseMs: Math.round(longest) } : {};
   return { phases: { sumMs, spanMs: summary.spanMs, unattributedMs, toleranceMs: Math.round(toleranceMs), ...gaps }, problems };
 }

@@ -36,7 +36,7 @@ import { EXPORT_PHASES, IMPORT_PHASES, medianOf, okRuns, phaseSum, summarizeCell
 import { costPerMonth } from './cost.ts';
 import { expectedDifference, expectedTime } from './expected.ts';
 import { expectationFlags, problems } from './flags.ts';
-import { fmtBudget } from './format.ts';
+import { adaptiveOf, fmtBudget } from './format.ts';
 import { mixCoverage } from './mix-coverage.ts';
 import { compareToNone } from './vs-none.ts';
 
@@ -77,9 +77,8 @@ function costFlags(cost: Results['plan']['cost']): string[] {
 
 /** Builds per cell, their order and the shuffle's seed, as the run was given them. */
 function roundFlags(p: Results['plan']): string[] {
-  const a = p.adaptive;
-  const adaptive = a !== undefined && (a.maxRuns > a.minRuns || a.budgetMs !== undefined);
-  const runs = adaptive
+  const a = adaptiveOf(p);
+  const runs = a
     ? [`--min-runs ${a.minRuns}`, `--max-runs ${a.maxRuns}`, a.targetRmePct !== undefined ? `--target-rme ${a.targetRmePct}%` : '', a.budgetMs !== undefined ? `--budget ${fmtBudget(a.budgetMs)}` : '']
     : [`--repetitions ${p.repetitions}`];
   return [...runs, p.order !== 'interleaved' ? '--order sequential' : '', p.seed !== undefined ? `--seed ${p.seed}` : ''].filter(Boolean);

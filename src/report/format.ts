@@ -81,11 +81,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/** The plan's adaptive settings when they make it adaptive (more runs allowed than the minimum, or a budget); else undefined. */
+export function adaptiveOf(plan: Results['plan']): NonNullable<Results['plan']['adaptive']> | undefined {
+  const a = plan.adaptive;
+  return a !== undefined && (a.maxRuns > a.minRuns || a.budgetMs !== undefined) ? a : undefined;
+}
+
 /** What the run's plan says about builds per cell: "3 repetitions", or "3–10 builds (adaptive: target margin of error 5%, budget 50m)". */
 export function buildsPerCellText(plan: Results['plan']): string {
-  const a = plan.adaptive;
-  const adaptive = a !== undefined && (a.maxRuns > a.minRuns || a.budgetMs !== undefined);
-  if (!adaptive) return `${plan.repetitions} repetition${plan.repetitions === 1 ? '' : 's'}`;
+  const a = adaptiveOf(plan);
+  if (!a) return `${plan.repetitions} repetition${plan.repetitions === 1 ? '' : 's'}`;
   const range = a.maxRuns > a.minRuns ? `${a.minRuns}–${a.maxRuns} builds` : `${a.minRuns} build${a.minRuns === 1 ? '' : 's'}`;
   const rules = [a.targetRmePct !== undefined ? `target margin of error ${a.targetRmePct}%` : '', a.budgetMs !== undefined ? `budget ${fmtBudget(a.budgetMs)}` : ''].filter(Boolean);
   return `${range} (adaptive${rules.length ? `: ${rules.join(', ')}` : ''})`;
